@@ -1,0 +1,91 @@
+import { canonicalJson, sha256Hex } from '../canonicalJson.ts';
+
+/**
+ * Rewrites the parts of text that change between otherwise identical runs (timestamps, hex ids,
+ * temp paths, durations, process ids, line/column counters) and folds white space, so that a
+ * repeated action or observation compares equal (the OpenHands stuck detector's "equality ignoring
+ * volatile parts").
+ */
+export function normalizeVolatile(text: string): string {
+  return text
+    .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<ts>')
+    .replace(/\b\d{2}:\d{2}:\d{2}(?:\.\d+)?\b/g, '<time>')
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
+    .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
+    .replace(/\b[0-9a-f]{12,}\b/gi, '<hex>')
+    .replace(/\/tmp\/[\w.-]+/g, '/tmp/<tmp>')
+    .replace(/\b\d+(?:\.\d+)?\s?(?:ms|s|sec|seconds)\b/g, '<duration>')
+    .replace(/\b(pid|process|port)[\s=:]+\d+/gi, '$1 <n>')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function hashText(text: string): string {
+  return sha256Hex(normalizeVolatile(text)).slice(0, 16);
+}
+
+/** The key two tool calls share when they are "the same action": tool name + normalised input. */
+export function actionKey(toolName: string, toolInput: unknown): string {
+  const input = typeof toolInput === 'string' ? toolInput : canonicalJson(toolInput ?? null);
+  return hashText(`${toolName}\u0000${input}`);
+}
+
+const COMMAND_FIELDS = ['command', 'cmd', 'code', 'script'] as const;
+
+/** The shell command of a tool call, when it has one (bash-like tools, or a raw string input). */
+export function commandOf(toolInput: unknown): string | undefined {
+  if (typeof toolInput === 'string') return toolInput;
+  if (toolInput && typeof toolInput === 'object') {
+    for (const field of COMMAND_FIELDS) {
+      const value = (toolInput as Record<string, unknown>)[field];
+      if (typeof value === 'string') return value;
+    }
+  }
+  return undefined;
+}
+
+/** A short, single-line rendering of a tool call for guidance text. */
+export function displayCall(toolName: string, toolInput: unknown, maxLength = 120): string {
+  const command = commandOf(toolInput);
+  const shown = command ?? (toolInput === undefined ? '' : canonicalJson(toolInput));
+  const text = command !== undefined && ['bash', 'shell', 'execute_bash', 'run', 'terminal'].includes(toolName)
+    ? shown
+    : `${toolName}${shown ? ` ${shown}` : ''}`;
+  return truncate(text.replace(/\s+/g, ' ').trim(), maxLength);
+}
+
+export function truncate(text: string, maxLength: number): string {
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
+}
+
+const ERROR_PATTERNS = [
+  /command not found/i,
+  /No such file or directory/,
+  /^Traceback \(most recent call last\)/m,
+  /^(?:\w+\.)*\w*(?:Error|Exception): /m,
+  /^error(?:\[\w+\])?: /im,
+  /^fatal: /m,
+  /Permission denied/,
+  /^Usage: /m,
+];
+
+/**
+ * Whether a tool result reports a failure. Explicit signals (isError, a non-zero exit code) win;
+ * when an agent sends neither, the text is checked for the error shapes shells and interpreters
+ * print, looking only at the start and end where such messages appear.
+ */
+export function resultFailed(result: { content?: string; exitCode?: number; isError?: boolean }): boolean {
+  if (result.isError !== undefined) return result.isError;
+  if (result.exitCode !== undefined) return result.exitCode !== 0;
+  const text = result.content ?? '';
+  const edges = text.length > 4000 ? `${text.slice(0, 2000)}\n${text.slice(-2000)}` : text;
+  return ERROR_PATTERNS.some((pattern) => pattern.test(edges));
+}
+
+/** The first line of an error worth quoting back, shortened; never the whole output. */
+export function errorLine(content: string | undefined, maxLength = 160): string | undefined {
+  if (!content) return undefined;
+  const lines = content.split('\n').map((line) => line.trim()).filter(Boolean);
+  const line = lines.find((l) => ERROR_PATTERNS.some((p) => p.test(l))) ?? lines.at(-1);
+  return line === undefined ? undefined : truncate(line, maxLength);
+}
