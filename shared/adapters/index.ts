@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { convertCanonical, looksLikeCanonical } from './canonical.ts';
+import { parseDocument, type TrajectoryDocument } from './document.ts';
+import { convertSweAgent, looksLikeSweAgent } from './sweAgent.ts';
+import { TRAJECTORY_FORMATS, TrajectoryFormatError, type Trajectory, type TrajectoryFormat } from './types.ts';
+
+export { TRAJECTORY_FORMATS, TrajectoryFormatError, isTrajectoryFormat } from './types.ts';
+export type { Trajectory, TrajectoryFormat } from './types.ts';
+
+interface FormatAdapter {
+  looksLike(doc: TrajectoryDocument): boolean;
+  convert(doc: TrajectoryDocument, source: string): Omit<Trajectory, 'source' | 'format'>;
+}
+
+/** Detection order matters: the most tell-tale shapes first, the loosest (chat messages) last. */
+const ADAPTERS: Array<[TrajectoryFormat, FormatAdapter]> = [
+  ['canonical', { looksLike: looksLikeCanonical, convert: convertCanonical }],
+  ['swe-agent', { looksLike: looksLikeSweAgent, convert: convertSweAgent }],
+];
+
+/** Which format a parsed document is in, or undefined when none fits. */
+export function detectFormat(doc: TrajectoryDocument): TrajectoryFormat | undefined {
+  return ADAPTERS.find(([, adapter]) => adapter.looksLike(doc))?.[0];
+}
+
+/**
+ * Parses a trajectory recorded by an agent into canonical steps. `source` names the input in error
+ * messages and becomes Trajectory.source. Throws TrajectoryFormatError for anything unreadable.
+ */
+export function parseTrajectory(text: string, source: string, format: TrajectoryFormat | 'auto' = 'auto'): Trajectory {
+  const doc = parseDocument(text, source);
+  const chosen = format === 'auto' ? detectFormat(doc) : format;
+  if (!chosen) {
+    throw new TrajectoryFormatError(source, '$', `a trajectory in one of these formats: ${TRAJECTORY_FORMATS.join(', ')}`, 'none of them matched');
+  }
+  const adapter = ADAPTERS.find(([name]) => name === chosen)?.[1];
+  if (!adapter) throw new TrajectoryFormatError(source, '$', `a supported format`, `'${chosen}'`);
+  return { source, format: chosen, ...adapter.convert(doc, source) };
+}
+
+/** Reads and parses a trajectory file. */
+export async function loadTrajectory(path: string, format: TrajectoryFormat | 'auto' = 'auto'): Promise<Trajectory> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new TrajectoryFormatError(path, 'file', 'a readable trajectory file', reason, { cause: error });
+  }
+  return parseTrajectory(text, path, format);
+}
