@@ -1,0 +1,72 @@
+import {
+  SqsFifoPartialProcessorAsync,
+  processPartialResponse,
+} from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { readDetectorConfig } from '../../shared/config.ts';
+import { parseThresholds } from '../../shared/detection/config.ts';
+import { detectSession, type DetectOutcome } from '../../shared/pipeline/detectSession.ts';
+import { parseStepsMessage } from '../../shared/queue/messages.ts';
+import { NotificationsQueue, createSqsClient, delayRedelivery } from '../../shared/queue/sqsQueues.ts';
+import { createDocumentClient } from '../../shared/store/documentClient.ts';
+import { WinkStore } from '../../shared/store/winkStore.ts';
+
+const config = readDetectorConfig();
+const logger = new Logger();
+const metrics = new Metrics();
+const sqs = createSqsClient();
+const deps = {
+  store: new WinkStore(createDocumentClient(), config.tableName, config.retentionDays),
+  notificationsQueue: new NotificationsQueue(sqs, config.notificationsQueueUrl),
+  thresholds: parseThresholds(config.detectionConfigJson),
+  gapWaitMs: config.stepGapWaitSeconds * 1000,
+  now: Date.now,
+};
+// FIFO: a failed record fails the rest of its session's group in the batch (order is kept);
+// other sessions' groups go on.
+const processor = new SqsFifoPartialProcessorAsync();
+
+/** Steps after a gap are held back: the record is retried once the gap wait has passed. */
+class StepGapPendingError extends Error {
+  override readonly name = 'StepGapPendingError';
+}
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const { sessionId } = parseStepsMessage(record.body);
+  const outcome = await detectSession(deps, sessionId);
+  if (outcome.status === 'unknown_session') {
+    logger.warn('Steps message for an unknown session; dropped', { sessionId });
+    return;
+  }
+  publishMetrics(outcome);
+  if (outcome.waitingForGap) {
+    const { missingIndex, retryAfterMs } = outcome.waitingForGap;
+    await delayRedelivery(sqs, config.stepsQueueUrl, record.receiptHandle, retryAfterMs / 1000);
+    throw new StepGapPendingError(`Session ${sessionId}: step ${missingIndex} is missing; retrying in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+}
+
+function publishMetrics(outcome: Extract<DetectOutcome, { status: 'processed' }>): void {
+  for (const verdict of outcome.observation.verdicts) {
+    metrics.singleMetric().addDimension('category', verdict.category).addMetric('Verdicts', MetricUnit.Count, 1);
+  }
+  if (outcome.recorded.length > 0) metrics.addMetric('InterventionsCreated', MetricUnit.Count, outcome.recorded.length);
+  for (const episode of outcome.observation.closed) {
+    metrics.addMetric(episode.outcome === 'resolved' ? 'EpisodesResolved' : 'EpisodesPersisted', MetricUnit.Count, 1);
+  }
+  for (const record of outcome.recorded) {
+    logger.info('Intervention recorded', { sessionId: record.sessionId, episodeId: record.episodeId, subtype: record.subtype });
+  }
+}
+
+export const handler = middy(
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false }),
+)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

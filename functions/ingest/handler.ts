@@ -1,0 +1,44 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { ApiKeyAuthenticator } from '../../shared/api/authenticate.ts';
+import { handleApiRequest } from '../../shared/api/routes.ts';
+import { readApiConfig } from '../../shared/config.ts';
+import { httpErrorHandler, jsonResponse } from '../../shared/middleware/httpErrorHandler.ts';
+import { StepsQueue, createSqsClient } from '../../shared/queue/sqsQueues.ts';
+import { createDocumentClient } from '../../shared/store/documentClient.ts';
+import { WinkStore } from '../../shared/store/winkStore.ts';
+
+const config = readApiConfig();
+const logger = new Logger();
+const metrics = new Metrics();
+const store = new WinkStore(createDocumentClient(), config.tableName, config.retentionDays);
+const deps = {
+  store,
+  authenticator: new ApiKeyAuthenticator(store),
+  stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
+  now: Date.now,
+  onStepsAccepted: (count: number) => metrics.addMetric('StepsIngested', MetricUnit.Count, count),
+  onSessionCreated: () => metrics.addMetric('SessionsCreated', MetricUnit.Count, 1),
+};
+
+/** The HTTP API (all routes): translate the API Gateway event, run the contract, answer JSON. */
+async function apiHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const body = event.body !== undefined && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const response = await handleApiRequest(deps, {
+    method: event.requestContext.http.method,
+    path: event.rawPath,
+    headers: event.headers ?? {},
+    ...(body !== undefined ? { body } : {}),
+  });
+  return jsonResponse(response.statusCode, response.body);
+}
+
+// First .use() is outermost: context-aware logging wraps metrics flushing wraps error mapping.
+export const handler = middy(apiHandler)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .use(httpErrorHandler({ logger }));

@@ -1,0 +1,115 @@
+import type { SessionRecord } from '../records.ts';
+import { MAX_BODY_BYTES } from '../steps.ts';
+import { createSession, type CreateSessionDeps } from '../pipeline/createSession.ts';
+import { ingestSteps, type IngestDeps } from '../pipeline/ingestSteps.ts';
+import { sessionSummary, type SummaryDeps } from '../pipeline/sessionSummary.ts';
+import { toPublicIntervention } from '../records.ts';
+import { ApiError } from './apiError.ts';
+import type { ApiKeyAuthenticator } from './authenticate.ts';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+  body?: string;
+  /** The body's full size when the transport stopped buffering it early (local server). */
+  bodyBytes?: number;
+}
+
+export interface ApiResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+export interface ApiDeps {
+  authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
+  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & {
+    getSession(sessionId: string): Promise<SessionRecord | undefined>;
+  };
+  stepsQueue: IngestDeps['stepsQueue'];
+  now: () => number;
+  /** Called with what was accepted, for metrics. */
+  onStepsAccepted?: (count: number) => void;
+  onSessionCreated?: () => void;
+}
+
+const SESSION_ID = '([A-Za-z0-9_-]{1,128})';
+const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, req: ApiRequest, ownerKeyHash: string, id?: string) => Promise<ApiResponse>> }> = [
+  { pattern: /^\/v1\/sessions\/?$/, methods: { POST: postSession } },
+  { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/steps/?$`), methods: { POST: postSteps } },
+  { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/interventions/?$`), methods: { GET: getInterventions } },
+  { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/?$`), methods: { GET: getSession } },
+];
+
+/**
+ * The HTTP contract (README "API"), independent of API Gateway: authentication first, then the
+ * route, then the body. Every client mistake is an ApiError with a 4xx status.
+ */
+export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
+  const ownerKeyHash = await deps.authenticator.authenticate(request.headers.authorization);
+  for (const route of ROUTES) {
+    const match = route.pattern.exec(request.path);
+    if (!match) continue;
+    const handler = route.methods[request.method.toUpperCase()];
+    if (!handler) {
+      throw new ApiError(405, 'method_not_allowed', `${request.method} is not allowed on ${request.path}; use ${Object.keys(route.methods).join(', ')}`);
+    }
+    return handler(deps, request, ownerKeyHash, match[1]);
+  }
+  throw new ApiError(404, 'not_found', `No such endpoint: ${request.method} ${request.path}`);
+}
+
+async function postSession(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string): Promise<ApiResponse> {
+  const created = await createSession(deps, ownerKeyHash, readJsonBody(request));
+  deps.onSessionCreated?.();
+  return { statusCode: 201, body: created };
+}
+
+async function postSteps(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
+  const body = readJsonBody(request);
+  const session = await ownedSession(deps, sessionId!, ownerKeyHash);
+  const result = await ingestSteps(deps, session, body);
+  deps.onStepsAccepted?.(result.accepted);
+  return { statusCode: 202, body: result };
+}
+
+async function getInterventions(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
+  const session = await ownedSession(deps, sessionId!, ownerKeyHash);
+  const interventions = await deps.store.listInterventions(session.sessionId);
+  return { statusCode: 200, body: { interventions: interventions.map(toPublicIntervention) } };
+}
+
+async function getSession(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
+  const session = await ownedSession(deps, sessionId!, ownerKeyHash);
+  return { statusCode: 200, body: await sessionSummary(deps, session) };
+}
+
+/** Another key's session answers exactly like a missing one: its existence is not disclosed. */
+async function ownedSession(deps: ApiDeps, sessionId: string, ownerKeyHash: string): Promise<SessionRecord> {
+  const session = await deps.store.getSession(sessionId);
+  if (!session || session.ownerKeyHash !== ownerKeyHash) {
+    throw new ApiError(404, 'session_not_found', `No session with id ${sessionId}; create one with POST /v1/sessions`);
+  }
+  return session;
+}
+
+const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+
+function readJsonBody(request: ApiRequest): unknown {
+  const contentType = request.headers['content-type'];
+  if (contentType !== undefined && !JSON_CONTENT_TYPE.test(contentType)) {
+    throw new ApiError(415, 'unsupported_media_type', `Content-Type ${contentType} is not supported; send application/json`);
+  }
+  const body = request.body ?? '';
+  const bytes = request.bodyBytes ?? Buffer.byteLength(body);
+  if (bytes > MAX_BODY_BYTES) {
+    throw new ApiError(413, 'body_too_large', `Request body is larger than the limit of ${MAX_BODY_BYTES} bytes (5 MiB); send fewer steps per request`);
+  }
+  if (body.trim() === '') throw new ApiError(400, 'invalid_json', 'Request body is empty; send a JSON object');
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new ApiError(400, 'invalid_json', `Request body is not valid JSON: ${(error as Error).message}`);
+  }
+}

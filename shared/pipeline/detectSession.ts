@@ -1,0 +1,129 @@
+import type { DetectionThresholds } from '../detection/config.ts';
+import { observeSteps, type InterventionDecision, type Observation } from '../detection/engine.ts';
+import type { Episode } from '../detection/episodes.ts';
+import type { SessionSpec } from '../detection/types.ts';
+import type { NotificationMessage } from '../queue/sqsQueues.ts';
+import type { InterventionRecord, SessionRecord, StoredStep, Verdict } from '../records.ts';
+import type { RecordInterventionOutcome } from '../store/winkStore.ts';
+
+export interface DetectDeps {
+  store: {
+    getSession(sessionId: string): Promise<SessionRecord | undefined>;
+    stepsFrom(sessionId: string, fromIndex: number, limit: number): Promise<StoredStep[]>;
+    putVerdictsAndEpisodes(sessionId: string, verdicts: readonly Verdict[], episodes: readonly Episode[], nowMs: number): Promise<void>;
+    recordInterventionOnce(intervention: InterventionRecord, nowMs: number): Promise<RecordInterventionOutcome>;
+    deleteIntervention(sessionId: string, episodeId: string, interventionId: string): Promise<void>;
+    saveDetectionState(sessionId: string, expectedVersion: number, update: { detection: SessionRecord['detection'] }): Promise<void>;
+  };
+  notificationsQueue: { send(message: NotificationMessage): Promise<void> };
+  thresholds: DetectionThresholds;
+  /** How long a gap in step indexes holds back the steps after it. */
+  gapWaitMs: number;
+  now: () => number;
+}
+
+export type DetectOutcome =
+  | { status: 'unknown_session' }
+  | {
+      status: 'processed';
+      observed: number;
+      /** Set when steps after a gap are held back: retry no sooner than this. */
+      waitingForGap?: { missingIndex: number; retryAfterMs: number };
+      observation: Observation;
+      /** Interventions this invocation recorded first (and so queued for delivery). */
+      recorded: InterventionRecord[];
+    };
+
+/** Steps read per query; detection loops until it has caught up. */
+const STEPS_PER_READ = 500;
+
+/**
+ * Runs detection over the session's steps that it has not seen yet, in index order:
+ * 1. reads the session (detection state + version) and the stored steps from state.nextIndex;
+ * 2. takes the contiguous run of steps; a missing index holds back what follows until the gap is
+ *    filled or `gapWaitMs` has passed since the first held-back step arrived, then is skipped;
+ * 3. observes the steps (pure, deterministic: same state + steps → same episode ids);
+ * 4. stores verdicts and episode snapshots, records each new episode's intervention once
+ *    (conditional write) and queues a notification only when this writer won;
+ * 5. saves the new state if nobody else moved it (optimistic version check), otherwise throws so
+ *    the SQS record is retried against the fresh state — which then finds the work already done.
+ */
+export async function detectSession(deps: DetectDeps, sessionId: string): Promise<DetectOutcome> {
+  const session = await deps.store.getSession(sessionId);
+  if (!session) return { status: 'unknown_session' };
+
+  const nowMs = deps.now();
+  const { steps, waitingForGap } = await readObservableSteps(deps, sessionId, session.detection.nextIndex, nowMs);
+  const observation = observeSteps(specOf(session), session.detection, steps, { thresholds: deps.thresholds });
+  if (steps.length === 0) return { status: 'processed', observed: 0, observation, recorded: [], ...(waitingForGap ? { waitingForGap } : {}) };
+
+  await deps.store.putVerdictsAndEpisodes(sessionId, observation.verdicts, episodeSnapshots(observation), nowMs);
+  const recorded: InterventionRecord[] = [];
+  for (const decision of observation.interventions) {
+    const record = toInterventionRecord(decision, nowMs);
+    if (await recordAndQueue(deps, record, nowMs)) recorded.push(record);
+  }
+  await deps.store.saveDetectionState(sessionId, session.version, { detection: observation.state });
+  return { status: 'processed', observed: steps.length, observation, recorded, ...(waitingForGap ? { waitingForGap } : {}) };
+}
+
+async function readObservableSteps(deps: DetectDeps, sessionId: string, nextIndex: number, nowMs: number) {
+  const steps: StoredStep['step'][] = [];
+  let expected = nextIndex;
+  for (;;) {
+    const batch = await deps.store.stepsFrom(sessionId, expected, STEPS_PER_READ);
+    for (const stored of batch) {
+      if (stored.step.index !== expected) {
+        const heldFor = nowMs - stored.receivedAt;
+        if (heldFor < deps.gapWaitMs) {
+          return { steps, waitingForGap: { missingIndex: expected, retryAfterMs: deps.gapWaitMs - heldFor } };
+        }
+        // The gap outlived its wait: skip the missing indexes and carry on.
+      }
+      steps.push(stored.step);
+      expected = stored.step.index + 1;
+    }
+    if (batch.length < STEPS_PER_READ) return { steps };
+  }
+}
+
+/** Records the intervention if this writer is first; only the winner queues the notification. */
+async function recordAndQueue(deps: DetectDeps, record: InterventionRecord, nowMs: number): Promise<boolean> {
+  const result = await deps.store.recordInterventionOnce(record, nowMs);
+  if (result.outcome === 'already_recorded') return false;
+  try {
+    await deps.notificationsQueue.send({ sessionId: record.sessionId, episodeId: record.episodeId });
+  } catch (error) {
+    // Undo, so the SQS retry of this batch records it again and queues it: an intervention that
+    // exists is always one that was handed to the notifier.
+    await deps.store.deleteIntervention(record.sessionId, record.episodeId, record.interventionId);
+    throw error;
+  }
+  return true;
+}
+
+function toInterventionRecord(decision: InterventionDecision, nowMs: number): InterventionRecord {
+  return {
+    // Derived from the episode id, so every retry of the delivery carries the same Wink-Delivery-Id.
+    interventionId: decision.episodeId.replace(/^ep_/, 'iv_'),
+    sessionId: decision.sessionId,
+    episodeId: decision.episodeId,
+    category: decision.category,
+    subtype: decision.subtype,
+    guidance: decision.guidance,
+    evidence: decision.evidence,
+    createdAt: new Date(nowMs).toISOString(),
+    delivery: { status: 'pending', attempts: 0 },
+  };
+}
+
+/** The latest snapshot of every episode this batch touched: opened, extended or closed. */
+function episodeSnapshots(observation: Observation): Episode[] {
+  const touched = new Set([...observation.verdicts.map((v) => v.episodeId), ...observation.opened.map((e) => e.episodeId)]);
+  const open = observation.state.openEpisodes.filter((e) => touched.has(e.episodeId));
+  return [...open, ...observation.closed];
+}
+
+export function specOf(session: SessionRecord): SessionSpec {
+  return { sessionId: session.sessionId, task: session.task, constraints: session.constraints, policy: session.policy };
+}

@@ -1,0 +1,102 @@
+import { ApiError, issueDetails, summarize, type ErrorDetail } from '../api/apiError.ts';
+import type { SessionRecord, StoredStep } from '../records.ts';
+import { MAX_STEP_BYTES, MAX_STEPS_PER_REQUEST, StepSchema, stepFingerprint, type Step } from '../steps.ts';
+import { StepWriteRaceError } from '../store/winkStore.ts';
+import type { StepsMessage } from '../queue/sqsQueues.ts';
+
+export interface IngestDeps {
+  store: {
+    getSteps(sessionId: string, indexes: readonly number[]): Promise<Map<number, StoredStep>>;
+    putNewSteps(sessionId: string, steps: readonly StoredStep[], nowMs: number): Promise<void>;
+  };
+  stepsQueue: { send(message: StepsMessage): Promise<void> };
+  now: () => number;
+}
+
+/** A concurrent writer can win a race at most this many times before we give up with a 5xx. */
+const MAX_STORE_ATTEMPTS = 3;
+
+/**
+ * Accepts one step or `{ steps: [...] }` for a session the caller owns:
+ * - every step is validated; any invalid step rejects the request (400, naming the field);
+ * - a step identical to one already stored is accepted again with no further effect;
+ * - a step whose index is stored with different content rejects the whole request (409);
+ * - new steps are stored all-or-nothing before the 202, then the session is queued for detection.
+ * Duplicates are queued too: if a previous attempt stored the steps but failed to queue them, the
+ * client's retry is what gets them detected. The detector ignores steps it has already seen.
+ */
+export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body: unknown): Promise<{ accepted: number }> {
+  const steps = parseSteps(body);
+  const unique = uniqueByIndex(steps);
+  const nowMs = deps.now();
+
+  for (let attempt = 1; ; attempt += 1) {
+    const stored = await deps.store.getSteps(session.sessionId, [...unique.keys()]);
+    const conflicts = [...unique.values()].filter((s) => stored.has(s.step.index) && stored.get(s.step.index)!.fingerprint !== s.fingerprint);
+    if (conflicts.length > 0) throw conflictError(conflicts.map((s) => s.step.index));
+    const fresh = [...unique.values()].filter((s) => !stored.has(s.step.index)).map((s) => ({ ...s, receivedAt: nowMs }));
+    try {
+      await deps.store.putNewSteps(session.sessionId, fresh, nowMs);
+      break;
+    } catch (error) {
+      if (!(error instanceof StepWriteRaceError) || attempt >= MAX_STORE_ATTEMPTS) throw error;
+    }
+  }
+
+  await deps.stepsQueue.send({ sessionId: session.sessionId, indexes: [...unique.keys()] });
+  return { accepted: steps.length };
+}
+
+function parseSteps(body: unknown): Step[] {
+  const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'steps' in body;
+  const candidates: unknown[] = isBatch ? asBatch((body as { steps: unknown }).steps) : [body];
+  const details: ErrorDetail[] = [];
+  const steps: Step[] = [];
+  candidates.forEach((candidate, position) => {
+    const prefix = isBatch ? `steps[${position}]` : '';
+    const parsed = StepSchema.safeParse(candidate);
+    if (!parsed.success) {
+      details.push(...issueDetails(parsed.error, prefix));
+      return;
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(parsed.data));
+    if (bytes > MAX_STEP_BYTES) {
+      throw new ApiError(413, 'step_too_large',
+        `Step ${parsed.data.index} is ${bytes} bytes; a step may be at most ${MAX_STEP_BYTES} bytes (256 KiB) of JSON`);
+    }
+    steps.push(parsed.data);
+  });
+  if (details.length > 0) throw new ApiError(400, 'invalid_step', `Invalid step: ${summarize(details)}`, details);
+  return steps;
+}
+
+function asBatch(steps: unknown): unknown[] {
+  if (!Array.isArray(steps)) throw new ApiError(400, 'invalid_step', 'steps: must be an array of steps');
+  if (steps.length === 0) throw new ApiError(400, 'invalid_step', 'steps: must hold at least 1 step');
+  if (steps.length > MAX_STEPS_PER_REQUEST) {
+    throw new ApiError(413, 'too_many_steps',
+      `A request may carry at most ${MAX_STEPS_PER_REQUEST} steps; this one has ${steps.length}. Split it into several requests.`);
+  }
+  return steps;
+}
+
+/** Collapses exact repeats inside one request; the same index with different content is a 409. */
+function uniqueByIndex(steps: readonly Step[]): Map<number, Omit<StoredStep, 'receivedAt'>> {
+  const unique = new Map<number, Omit<StoredStep, 'receivedAt'>>();
+  const conflicting = new Set<number>();
+  for (const step of steps) {
+    const fingerprint = stepFingerprint(step);
+    const seen = unique.get(step.index);
+    if (seen && seen.fingerprint !== fingerprint) conflicting.add(step.index);
+    else unique.set(step.index, { step, fingerprint });
+  }
+  if (conflicting.size > 0) throw conflictError([...conflicting], 'appears more than once in this request with different content');
+  return unique;
+}
+
+function conflictError(indexes: number[], why = 'was already received with different content'): ApiError {
+  const sorted = [...indexes].sort((a, b) => a - b);
+  const named = sorted.length === 1 ? `Step index ${sorted[0]}` : `Step indexes ${sorted.join(', ')}`;
+  return new ApiError(409, 'step_conflict', `${named} ${why}; nothing from this request was stored`,
+    sorted.map((index) => ({ path: `index ${index}`, message: why })));
+}

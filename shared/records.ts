@@ -1,0 +1,66 @@
+import type { Episode } from './detection/episodes.ts';
+import type { DetectionState, Verdict } from './detection/engine.ts';
+import type { SessionPolicy, Step } from './steps.ts';
+import type { Category, Subtype } from './taxonomy.ts';
+
+/** A session as stored: what the user asked for, where to deliver guidance, and detection state. */
+export interface SessionRecord {
+  sessionId: string;
+  agentId: string;
+  task: string;
+  constraints: string[];
+  policy: SessionPolicy;
+  webhookUrl?: string;
+  webhookSecret?: string;
+  /** Hash of the API key that created the session: other keys cannot see it. */
+  ownerKeyHash: string;
+  createdAt: string;
+  detection: DetectionState;
+  /** LLM judge bookkeeping (tokens, calls); opaque here, owned by shared/judge. */
+  judge?: unknown;
+  llmTokens: number;
+  /** Optimistic-concurrency counter for detection state. */
+  version: number;
+}
+
+export interface StoredStep {
+  step: Step;
+  fingerprint: string;
+  /** Epoch milliseconds when Wink first stored the step; drives the gap wait. */
+  receivedAt: number;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'not_applicable';
+
+export interface DeliveryRecord {
+  status: DeliveryStatus;
+  attempts: number;
+  lastAttemptAt?: string;
+  lastStatusCode?: number;
+  lastError?: string;
+  deliveredAt?: string;
+}
+
+/** The guidance sent for one episode: the API's intervention object plus delivery bookkeeping. */
+export interface Intervention {
+  interventionId: string;
+  sessionId: string;
+  episodeId: string;
+  category: Category;
+  subtype: Subtype;
+  guidance: string;
+  evidence: { stepIndexes: number[] };
+  createdAt: string;
+}
+
+export interface InterventionRecord extends Intervention {
+  delivery: DeliveryRecord;
+}
+
+export type { Episode, Verdict };
+
+/** The API's and the webhook's view of an intervention: delivery bookkeeping stays internal. */
+export function toPublicIntervention(record: InterventionRecord): Intervention {
+  const { interventionId, sessionId, episodeId, category, subtype, guidance, evidence, createdAt } = record;
+  return { interventionId, sessionId, episodeId, category, subtype, guidance, evidence, createdAt };
+}

@@ -1,0 +1,31 @@
+/**
+ * Single-table key design (partition key `pk`, sort key `sk`, both strings):
+ *
+ *   pk                     sk                          item
+ *   SESSION#<sessionId>    SESSION                     session: task, policy, webhook, detection state, version
+ *   SESSION#<sessionId>    STEP#<index, 16 digits>     one step as received, with its fingerprint
+ *   SESSION#<sessionId>    VERDICT#<index>#<subtype>   one detector verdict
+ *   SESSION#<sessionId>    EPISODE#<episodeId>         one misbehavior episode (open/closed, outcome)
+ *   SESSION#<sessionId>    INTERVENTION#<episodeId>    the intervention, written once (attribute_not_exists)
+ *   APIKEY#<sha256 of key> APIKEY                      an API key, stored only as its hash
+ *
+ * Everything about a session shares one partition, so reading it is a Query and deleting it is a
+ * TTL sweep (`expiresAt`, epoch seconds). Zero-padded indexes make STEP# items sort in index order.
+ */
+export const SESSION_SK = 'SESSION';
+export const API_KEY_SK = 'APIKEY';
+
+export const sessionPk = (sessionId: string) => `SESSION#${sessionId}`;
+export const apiKeyPk = (keyHash: string) => `APIKEY#${keyHash}`;
+export const padIndex = (index: number) => String(index).padStart(16, '0');
+export const stepSk = (index: number) => `STEP#${padIndex(index)}`;
+export const verdictSk = (stepIndex: number, subtype: string) => `VERDICT#${padIndex(stepIndex)}#${subtype}`;
+export const episodeSk = (episodeId: string) => `EPISODE#${episodeId}`;
+export const interventionSk = (episodeId: string) => `INTERVENTION#${episodeId}`;
+
+export const PREFIX = {
+  step: 'STEP#',
+  verdict: 'VERDICT#',
+  episode: 'EPISODE#',
+  intervention: 'INTERVENTION#',
+} as const;

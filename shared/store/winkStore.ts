@@ -1,0 +1,376 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DetectionState, Verdict } from '../detection/engine.ts';
+import type { Episode } from '../detection/episodes.ts';
+import type { DeliveryRecord, InterventionRecord, SessionRecord, StoredStep } from '../records.ts';
+import {
+  API_KEY_SK,
+  PREFIX,
+  SESSION_SK,
+  apiKeyPk,
+  episodeSk,
+  interventionSk,
+  sessionPk,
+  stepSk,
+  verdictSk,
+} from './keys.ts';
+import { TTL_ATTRIBUTE } from './tableDefinition.ts';
+
+/** Another writer stored one of these steps between our read and our write. */
+export class StepWriteRaceError extends Error {
+  override readonly name = 'StepWriteRaceError';
+}
+
+/** Detection state moved on since it was read: another invocation processed this session. */
+export class StaleSessionVersionError extends Error {
+  override readonly name = 'StaleSessionVersionError';
+}
+
+export type RecordInterventionOutcome =
+  | { outcome: 'recorded' }
+  | { outcome: 'already_recorded'; existing: InterventionRecord };
+
+const BATCH_GET_LIMIT = 100;
+const BATCH_WRITE_LIMIT = 25;
+const MAX_BATCH_RETRIES = 8;
+
+/**
+ * DynamoDB adapter for everything Wink stores (key design in keys.ts). Pure data access: the
+ * decisions live in shared/pipeline and shared/detection.
+ */
+export class WinkStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retentionDays = 30,
+  ) {}
+
+  private expiresAt(nowMs: number): number {
+    return Math.floor(nowMs / 1000) + this.retentionDays * 86_400;
+  }
+
+  // --- API keys -----------------------------------------------------------------------------
+
+  async apiKeyExists(keyHash: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: apiKeyPk(keyHash), sk: API_KEY_SK }, ProjectionExpression: 'pk' }),
+    );
+    return Item !== undefined;
+  }
+
+  async putApiKey(keyHash: string, name: string, createdAt: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: apiKeyPk(keyHash), sk: API_KEY_SK, name, createdAt } }),
+    );
+  }
+
+  // --- Sessions -----------------------------------------------------------------------------
+
+  async createSession(session: SessionRecord, nowMs: number): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: sessionPk(session.sessionId), sk: SESSION_SK, ...session, [TTL_ATTRIBUTE]: this.expiresAt(nowMs) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getSession(sessionId: string): Promise<SessionRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: sessionPk(sessionId), sk: SESSION_SK }, ConsistentRead: true }),
+    );
+    return Item ? (stripKeys(Item) as unknown as SessionRecord) : undefined;
+  }
+
+  /**
+   * Saves detection state only if nobody else saved since we read `expectedVersion`; a loser
+   * gets StaleSessionVersionError and its SQS record is retried against the fresh state.
+   */
+  async saveDetectionState(
+    sessionId: string,
+    expectedVersion: number,
+    update: { detection: DetectionState; judge?: unknown; llmTokensDelta?: number },
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: SESSION_SK },
+          UpdateExpression:
+            'SET detection = :detection, version = :next, llmTokens = llmTokens + :tokens' +
+            (update.judge === undefined ? '' : ', judge = :judge'),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: {
+            ':detection': update.detection,
+            ':next': expectedVersion + 1,
+            ':expected': expectedVersion,
+            ':tokens': update.llmTokensDelta ?? 0,
+            ...(update.judge === undefined ? {} : { ':judge': update.judge }),
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new StaleSessionVersionError(`Session ${sessionId} moved past version ${expectedVersion}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  // --- Steps --------------------------------------------------------------------------------
+
+  /** The stored steps among `indexes`, keyed by index. */
+  async getSteps(sessionId: string, indexes: readonly number[]): Promise<Map<number, StoredStep>> {
+    const found = new Map<number, StoredStep>();
+    for (let start = 0; start < indexes.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] | undefined = indexes
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((index) => ({ pk: sessionPk(sessionId), sk: stepSk(index) }));
+      for (let attempt = 0; keys && keys.length > 0; attempt += 1) {
+        if (attempt > MAX_BATCH_RETRIES) throw new Error('BatchGet kept returning unprocessed keys');
+        const response = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of response.Responses?.[this.tableName] ?? []) {
+          const stored = toStoredStep(item);
+          found.set(stored.step.index, stored);
+        }
+        keys = response.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+        if (keys?.length) await backoff(attempt);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Stores new steps all-or-nothing (one transaction, at most 100 steps — the API's batch limit).
+   * Each put requires the step not to exist yet; if another writer got there first the whole
+   * write is cancelled and StepWriteRaceError tells the caller to re-read and decide again.
+   */
+  async putNewSteps(sessionId: string, steps: readonly StoredStep[], nowMs: number): Promise<void> {
+    if (steps.length === 0) return;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: steps.map(({ step, fingerprint, receivedAt }) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                pk: sessionPk(sessionId),
+                sk: stepSk(step.index),
+                step,
+                fingerprint,
+                receivedAt,
+                [TTL_ATTRIBUTE]: this.expiresAt(nowMs),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          })),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException &&
+          error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+        throw new StepWriteRaceError('A step was stored concurrently', { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Steps with index ≥ fromIndex in index order, at most `limit`. */
+  async stepsFrom(sessionId: string, fromIndex: number, limit: number): Promise<StoredStep[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': sessionPk(sessionId), ':from': stepSk(fromIndex), ':to': `${PREFIX.step}\uffff` },
+      ConsistentRead: true,
+    }, limit);
+    return items.map(toStoredStep);
+  }
+
+  async countSteps(sessionId: string): Promise<number> {
+    let count = 0;
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const response = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': sessionPk(sessionId), ':prefix': PREFIX.step },
+          Select: 'COUNT',
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      count += response.Count ?? 0;
+      exclusiveStartKey = response.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return count;
+  }
+
+  // --- Verdicts and episodes ---------------------------------------------------------------
+
+  /** Verdicts and episode snapshots are facts recomputed identically on replay: plain overwrites. */
+  async putVerdictsAndEpisodes(sessionId: string, verdicts: readonly Verdict[], episodes: readonly Episode[], nowMs: number): Promise<void> {
+    const expiresAt = this.expiresAt(nowMs);
+    const items = [
+      ...verdicts.map((verdict) => ({ pk: sessionPk(sessionId), sk: verdictSk(verdict.stepIndex, verdict.subtype), ...verdict })),
+      ...episodes.map((episode) => ({ pk: sessionPk(sessionId), sk: episodeSk(episode.episodeId), ...episode })),
+    ].map((item) => ({ ...item, [TTL_ATTRIBUTE]: expiresAt }));
+    await this.batchPut(dedupeByKey(items));
+  }
+
+  async listVerdicts(sessionId: string, limit = 1000): Promise<Verdict[]> {
+    return (await this.listByPrefix(sessionId, PREFIX.verdict, limit)) as unknown as Verdict[];
+  }
+
+  async listEpisodes(sessionId: string, limit = 1000): Promise<Episode[]> {
+    return (await this.listByPrefix(sessionId, PREFIX.episode, limit)) as unknown as Episode[];
+  }
+
+  // --- Interventions ------------------------------------------------------------------------
+
+  /**
+   * The one-intervention guarantee: the item is keyed by episode id and written only if absent.
+   * Whoever loses the race (a redelivered batch, a concurrent invocation) gets the existing item
+   * back from ReturnValuesOnConditionCheckFailure and does not notify again.
+   */
+  async recordInterventionOnce(intervention: InterventionRecord, nowMs: number): Promise<RecordInterventionOutcome> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: sessionPk(intervention.sessionId),
+            sk: interventionSk(intervention.episodeId),
+            ...intervention,
+            [TTL_ATTRIBUTE]: this.expiresAt(nowMs),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { outcome: 'recorded' };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const existing = error.Item ? (stripKeys(unmarshallLoose(error.Item)) as unknown as InterventionRecord) : undefined;
+        if (existing) return { outcome: 'already_recorded', existing };
+        const reread = await this.getIntervention(intervention.sessionId, intervention.episodeId);
+        if (reread) return { outcome: 'already_recorded', existing: reread };
+      }
+      throw error;
+    }
+  }
+
+  /** Compensates a recorded intervention whose notification could not be queued, so a retry can record it again. */
+  async deleteIntervention(sessionId: string, episodeId: string, interventionId: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: sessionPk(sessionId), sk: interventionSk(episodeId) },
+        ConditionExpression: 'interventionId = :id',
+        ExpressionAttributeValues: { ':id': interventionId },
+      }),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
+  async getIntervention(sessionId: string, episodeId: string): Promise<InterventionRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: sessionPk(sessionId), sk: interventionSk(episodeId) }, ConsistentRead: true }),
+    );
+    return Item ? (stripKeys(Item) as unknown as InterventionRecord) : undefined;
+  }
+
+  async listInterventions(sessionId: string, limit = 1000): Promise<InterventionRecord[]> {
+    const items = (await this.listByPrefix(sessionId, PREFIX.intervention, limit)) as unknown as InterventionRecord[];
+    return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.evidence.stepIndexes[0]! - b.evidence.stepIndexes[0]!);
+  }
+
+  async recordDelivery(sessionId: string, episodeId: string, delivery: DeliveryRecord): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: sessionPk(sessionId), sk: interventionSk(episodeId) },
+        UpdateExpression: 'SET delivery = :delivery',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':delivery': delivery },
+      }),
+    );
+  }
+
+  // --- helpers ------------------------------------------------------------------------------
+
+  private async listByPrefix(sessionId: string, prefix: string, limit: number): Promise<Record<string, unknown>[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': sessionPk(sessionId), ':prefix': prefix },
+      ConsistentRead: true,
+    }, limit);
+    return items.map(stripKeys);
+  }
+
+  private async queryAll(
+    input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>,
+    limit: number,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const response = await this.client.send(
+        new QueryCommand({ ...input, TableName: this.tableName, Limit: limit - items.length, ExclusiveStartKey: exclusiveStartKey }),
+      );
+      items.push(...(response.Items ?? []));
+      exclusiveStartKey = response.LastEvaluatedKey;
+    } while (exclusiveStartKey && items.length < limit);
+    return items;
+  }
+
+  private async batchPut(items: readonly Record<string, unknown>[]): Promise<void> {
+    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
+      let requests: { PutRequest?: { Item: Record<string, unknown> } }[] | undefined = items
+        .slice(start, start + BATCH_WRITE_LIMIT)
+        .map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests && requests.length > 0; attempt += 1) {
+        if (attempt > MAX_BATCH_RETRIES) throw new Error('BatchWrite kept returning unprocessed items');
+        const response = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
+        requests = response.UnprocessedItems?.[this.tableName] as typeof requests;
+        if (requests?.length) await backoff(attempt);
+      }
+    }
+  }
+}
+
+function toStoredStep(item: Record<string, unknown>): StoredStep {
+  return { step: item.step as StoredStep['step'], fingerprint: item.fingerprint as string, receivedAt: item.receivedAt as number };
+}
+
+function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...rest } = item;
+  return rest;
+}
+
+function dedupeByKey(items: Record<string, unknown>[]): Record<string, unknown>[] {
+  return [...new Map(items.map((item) => [`${item.pk}\n${item.sk}`, item])).values()];
+}
+
+/** The exception's Item is in raw attribute-value form: lib-dynamodb does not unmarshall it. */
+function unmarshallLoose(item: Record<string, unknown>): Record<string, unknown> {
+  return unmarshall(item as Parameters<typeof unmarshall>[0]);
+}
+
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 1000)));
+}
