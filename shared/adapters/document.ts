@@ -15,8 +15,8 @@ export function parseDocument(text: string, source: string): TrajectoryDocument 
     return { kind: 'json', value: JSON.parse(trimmed) };
   } catch (error) {
     const lines = trimmed.split('\n');
-    // One line that is not JSON, or a file that does not start like JSON: a broken JSON document.
-    if (lines.length < 2 || !/^\s*[{[]/.test(lines[0] ?? '')) throw jsonError(source, trimmed, error);
+    // JSON Lines only when the first line is a whole JSON value; otherwise a broken JSON document.
+    if (lines.length < 2 || !parsesAsJson(lines[0] ?? '')) throw jsonError(source, trimmed, error);
     return { kind: 'jsonl', lines: parseJsonLines(lines, source) };
   }
 }
@@ -37,15 +37,45 @@ function parseJsonLines(lines: string[], source: string): Array<{ line: number; 
 /** Turns JSON.parse's "at position N" into a line and column a person can jump to. */
 function jsonError(source: string, text: string, error: unknown): TrajectoryFormatError {
   const message = describeJsonError(error);
-  const position = /position (\d+)/.exec(message)?.[1];
-  let location = 'line 1';
-  if (position !== undefined) {
-    const before = text.slice(0, Number(position));
-    const line = before.split('\n').length;
-    const column = Number(position) - before.lastIndexOf('\n');
-    location = `line ${line}, column ${column}`;
+  const stated = /position (\d+)/.exec(message)?.[1];
+  const position = stated === undefined ? errorOffset(text) : Number(stated);
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  const snippet = message.replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '');
+  return new TrajectoryFormatError(source, `line ${line}, column ${column}`, 'valid JSON', snippet, { cause: error });
+}
+
+/**
+ * Where JSON text first goes wrong, for engines whose messages omit the position: the shortest
+ * prefix that fails for a reason other than ending early. Binary search, so about log2(n) parses.
+ */
+function errorOffset(text: string): number {
+  const failsBeforeEnd = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      return !/end of JSON input|Unterminated string/i.test(describeJsonError(error));
+    }
+  };
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (failsBeforeEnd(middle)) high = middle;
+    else low = middle + 1;
   }
-  return new TrajectoryFormatError(source, location, 'valid JSON', message, { cause: error });
+  return Math.max(0, low - 1);
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function describeJsonError(error: unknown): string {

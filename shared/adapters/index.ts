@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { convertCanonical, looksLikeCanonical } from './canonical.ts';
 import { parseDocument, type TrajectoryDocument } from './document.ts';
+import { convertClaudeCode, looksLikeClaudeCode } from './claudeCode.ts';
+import { convertOpenAiChat, looksLikeOpenAiChat } from './openaiChat.ts';
+import { convertOpenAiResponses, looksLikeOpenAiResponses } from './openaiResponses.ts';
+import { convertOpenHands, looksLikeOpenHands } from './openhands.ts';
 import { convertSweAgent, looksLikeSweAgent } from './sweAgent.ts';
 import { TRAJECTORY_FORMATS, TrajectoryFormatError, type Trajectory, type TrajectoryFormat } from './types.ts';
 
@@ -16,6 +20,10 @@ interface FormatAdapter {
 const ADAPTERS: Array<[TrajectoryFormat, FormatAdapter]> = [
   ['canonical', { looksLike: looksLikeCanonical, convert: convertCanonical }],
   ['swe-agent', { looksLike: looksLikeSweAgent, convert: convertSweAgent }],
+  ['claude-code', { looksLike: looksLikeClaudeCode, convert: convertClaudeCode }],
+  ['openhands', { looksLike: looksLikeOpenHands, convert: convertOpenHands }],
+  ['openai-responses', { looksLike: looksLikeOpenAiResponses, convert: convertOpenAiResponses }],
+  ['openai-chat', { looksLike: looksLikeOpenAiChat, convert: convertOpenAiChat }],
 ];
 
 /** Which format a parsed document is in, or undefined when none fits. */

@@ -18,7 +18,8 @@ export const SWE_AGENT_TOOLS: ReadonlySet<string> = new Set([
 export function looksLikeSweAgent(doc: TrajectoryDocument): boolean {
   if (doc.kind !== 'json' || !isRecord(doc.value)) return false;
   const { trajectory, history } = doc.value;
-  return Array.isArray(trajectory) || (Array.isArray(history) && !('messages' in doc.value));
+  if (Array.isArray(trajectory)) return true;
+  return Array.isArray(history) && history.some((m) => isRecord(m) && typeof m.role === 'string' && 'agent' in m);
 }
 
 /** A classic SWE-agent action string as a tool call: its own tool when it names one, else bash. */

@@ -1,0 +1,117 @@
+import type { TrajectoryDocument } from './document.ts';
+import { listItems, sampleRecords } from './items.ts';
+import { isRecord, normalizeTimestamp, StepCollector, stringField, type StepDraft } from './steps.ts';
+import { TrajectoryFormatError, type Trajectory } from './types.ts';
+
+/** The tool each OpenHands action stands for when the event carries no tool_call_metadata. */
+const TOOL_BY_ACTION: Record<string, string> = {
+  run: 'execute_bash',
+  run_ipython: 'execute_ipython_cell',
+  read: 'str_replace_editor',
+  write: 'str_replace_editor',
+  edit: 'str_replace_editor',
+  browse: 'browser',
+  browse_interactive: 'browser',
+  delegate: 'delegate',
+  mcp: 'mcp',
+};
+
+/** Action arguments that are bookkeeping, not input to the tool. */
+const NON_INPUT_ARGS = new Set(['thought', 'impl_source', 'confirmation_state', 'security_risk', 'hidden', 'blocking', 'is_input', 'include_extra', 'kernel_init_code']);
+
+/** Events that are not part of the agent's conversation (state changes, memory recalls, no-ops). */
+const SKIPPED = new Set(['agent_state_changed', 'change_agent_state', 'recall', 'null', 'condensation', 'condensation_request', 'system']);
+
+/**
+ * OpenHands (V0) event streams: a JSON list of events (or `{ "events": [...] }`, or JSON Lines),
+ * each with `id`, `source` (user | agent | environment), and either `action` + `args` or
+ * `observation` + `content` + `extras`; observations point at their action with `cause`, and
+ * function-calling agents add `tool_call_metadata` (function_name, tool_call_id).
+ */
+export function looksLikeOpenHands(doc: TrajectoryDocument): boolean {
+  const sample = sampleRecords(listItems(doc, ['events', 'history']), 20);
+  return sample.length > 0 && sample.some((e) => typeof e.source === 'string' && (typeof e.action === 'string' || typeof e.observation === 'string'));
+}
+
+export function convertOpenHands(doc: TrajectoryDocument, source: string): Omit<Trajectory, 'source' | 'format'> {
+  const items = listItems(doc, ['events', 'history']);
+  if (!items) throw new TrajectoryFormatError(source, '$', 'an array of OpenHands events, or an object with `events`');
+  const collector = new StepCollector(source);
+  let task: string | undefined;
+
+  for (const { value: event, at } of items) {
+    if (!isRecord(event)) throw new TrajectoryFormatError(source, at, 'an OpenHands event object');
+    const timestamp = normalizeTimestamp(event.timestamp);
+    const action = stringField(event, 'action');
+    const observation = stringField(event, 'observation');
+    if (action !== undefined) {
+      for (const draft of actionSteps(action, event, source, at)) {
+        if (draft.type === 'user') task ??= draft.content;
+        collector.add({ ...draft, timestamp }, at);
+      }
+    } else if (observation !== undefined) {
+      const draft = observationStep(observation, event);
+      if (draft) collector.add({ ...draft, timestamp }, at);
+    } else {
+      throw new TrajectoryFormatError(source, at, 'an event with `action` or `observation`');
+    }
+  }
+  return { ...(task === undefined ? {} : { task }), steps: collector.finish() };
+}
+
+function actionSteps(action: string, event: Record<string, unknown>, source: string, at: string): StepDraft[] {
+  if (SKIPPED.has(action)) return [];
+  const args = event.args === undefined ? {} : event.args;
+  if (!isRecord(args)) throw new TrajectoryFormatError(source, `${at}.args`, 'an object', typeof args);
+  const thought = stringField(args, 'thought')?.trim();
+
+  switch (action) {
+    case 'message': {
+      const content = stringField(args, 'content') ?? stringField(event, 'message') ?? '';
+      return [{ type: event.source === 'user' ? 'user' : 'assistant', content }];
+    }
+    case 'think':
+      return thought ? [{ type: 'assistant', content: thought }] : [];
+    case 'finish': {
+      const text = [thought, stringField(args, 'final_thought'), stringField(args, 'message')].filter((t) => t?.trim()).join('\n\n');
+      return text ? [{ type: 'assistant', content: text }] : [];
+    }
+    case 'reject':
+      return [{ type: 'assistant', content: thought || 'Rejected the task.' }];
+  }
+
+  const metadata = isRecord(event.tool_call_metadata) ? event.tool_call_metadata : {};
+  const toolName = stringField(metadata, 'function_name') || TOOL_BY_ACTION[action] || action;
+  const command = stringField(args, 'command');
+  const toolInput = action === 'run' && command !== undefined
+    ? { command }
+    : Object.fromEntries(Object.entries(args).filter(([key, value]) => !NON_INPUT_ARGS.has(key) && value !== null));
+  const call: StepDraft = { type: 'tool_call', toolName, toolInput, toolCallId: toolCallIdOf(event, event.id) };
+  return thought ? [{ type: 'assistant', content: thought }, call] : [call];
+}
+
+function observationStep(observation: string, event: Record<string, unknown>): StepDraft | undefined {
+  if (SKIPPED.has(observation)) return undefined;
+  const content = stringField(event, 'content') ?? '';
+  const extras = isRecord(event.extras) ? event.extras : {};
+  const metadata = isRecord(extras.metadata) ? extras.metadata : {};
+  const exit = typeof metadata.exit_code === 'number' ? metadata.exit_code : extras.exit_code;
+  const exitCode = typeof exit === 'number' && Number.isInteger(exit) ? exit : undefined;
+  if (observation === 'think') return undefined;
+  if (observation === 'user_rejected') return { type: 'tool_result', content: content || 'The user rejected this action.', toolCallId: toolCallIdOf(event, event.cause), isError: true };
+  return {
+    type: 'tool_result',
+    content,
+    toolCallId: toolCallIdOf(event, event.cause),
+    exitCode,
+    isError: observation === 'error' ? true : undefined,
+  };
+}
+
+/** The model's tool call id when the agent used function calling; else the action's event id, which `cause` points back to. */
+function toolCallIdOf(event: Record<string, unknown>, actionId: unknown): string | undefined {
+  const metadata = isRecord(event.tool_call_metadata) ? event.tool_call_metadata : {};
+  const id = stringField(metadata, 'tool_call_id');
+  if (id) return id;
+  return typeof actionId === 'number' || (typeof actionId === 'string' && actionId !== '') ? `openhands-event-${actionId}` : undefined;
+}
