@@ -108,7 +108,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
       'Review the agent\'s most recent steps.',
       flaggedLines.length > 0 ? `Flagged matches to confirm or reject:\n${flaggedLines.join('\n')}` : 'Flagged matches: none.',
       `Look for: ${JUDGE_SUBTYPES.join(', ')}.`,
-      `The data block starts at the line ${openTag(input.nonce)} and ends at the line ${closeTag(input.nonce)}. ` +
+      // Name the boundary without writing the tags, so the message holds exactly one of each.
+      `The data block is everything between the opening and the closing ${FENCE_TAG}-${input.nonce} tag lines below. ` +
         'It holds one JSON object per line: the session (task, constraints), then the steps, oldest first ' +
         '("i" is the step index). Long contents are cut in the middle.',
       openTag(input.nonce),

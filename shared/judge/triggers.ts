@@ -61,7 +61,7 @@ export function decideReview(settings: TriggerSettings, state: JudgeState, conte
 const PATH_FIELDS = ['path', 'file', 'file_path', 'filename'] as const;
 const MUTATING_COMMANDS = new Set(['create', 'write', 'str_replace', 'insert', 'edit', 'delete', 'rename', 'undo_edit']);
 const MUTATING_TOOLS = /^(?:write|edit|create|delete|rename|apply_patch|str_replace)/i;
-const SHELL_WRITES = /(?:^|[^<>&0-9])>{1,2}\s*[^\s&|]|\bsed\s+(?:-\w+\s+)*-i|\b(?:rm|mv|cp|tee|touch|patch)\s|\bgit\s+(?:checkout\s+--|apply|restore)\b/;
+const SHELL_WRITES = /(?:^|[^<>&0-9])>{1,2}\s*[^\s&|]|\bsed\s+(?:-\w+\s+)*-i|\b(?:rm|mv|cp|tee|touch|patch)\s|\bgit\s+(?:checkout\s+--(?:\s|$)|apply\b|restore\b)/;
 
 /** An edit as the issue defines it: a mutating file tool call, or a shell command that writes a path. */
 export function isEdit(step: Step): boolean {
@@ -70,9 +70,9 @@ export function isEdit(step: Step): boolean {
   if (input && typeof input === 'object') {
     const namesPath = PATH_FIELDS.some((field) => typeof input[field] === 'string');
     const command = typeof input.command === 'string' ? input.command : undefined;
-    if (namesPath && ((command !== undefined && MUTATING_COMMANDS.has(command)) || MUTATING_TOOLS.test(step.toolName ?? ''))) {
-      return true;
-    }
+    // An editor's sub-command decides (view vs str_replace); without one, the tool's name does.
+    const mutates = command !== undefined ? MUTATING_COMMANDS.has(command) : MUTATING_TOOLS.test(step.toolName ?? '');
+    if (namesPath && mutates) return true;
   }
   const shell = commandOf(input ?? step.content);
   return shell !== undefined && SHELL_WRITES.test(shell);
