@@ -1,24 +1,20 @@
-import {
-  SqsFifoPartialProcessorAsync,
-  processPartialResponse,
-} from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createObservability } from '../../shared/observability.ts';
 import { readDetectorConfig } from '../../shared/config.ts';
 import { parseThresholds } from '../../shared/detection/config.ts';
 import { detectSession, type DetectOutcome } from '../../shared/pipeline/detectSession.ts';
 import { parseStepsMessage } from '../../shared/queue/messages.ts';
 import { NotificationsQueue, createSqsClient, delayRedelivery } from '../../shared/queue/sqsQueues.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
-import { WinkStore } from '../../shared/store/winkStore.ts';
+import { StaleSessionVersionError, WinkStore } from '../../shared/store/winkStore.ts';
 
 const config = readDetectorConfig();
-const logger = new Logger();
-const metrics = new Metrics();
+const { logger, metrics } = createObservability();
 const sqs = createSqsClient();
 const deps = {
   store: new WinkStore(createDocumentClient(), config.tableName, config.retentionDays),
@@ -27,9 +23,7 @@ const deps = {
   gapWaitMs: config.stepGapWaitSeconds * 1000,
   now: Date.now,
 };
-// FIFO: a failed record fails the rest of its session's group in the batch (order is kept);
-// other sessions' groups go on.
-const processor = new SqsFifoPartialProcessorAsync();
+const processor = new BatchProcessor(EventType.SQS);
 
 /** Steps after a gap are held back: the record is retried once the gap wait has passed. */
 class StepGapPendingError extends Error {
@@ -38,7 +32,7 @@ class StepGapPendingError extends Error {
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const { sessionId } = parseStepsMessage(record.body);
-  const outcome = await detectSession(deps, sessionId);
+  const outcome = await detectSessionWithRetry(sessionId);
   if (outcome.status === 'unknown_session') {
     logger.warn('Steps message for an unknown session; dropped', { sessionId });
     return;
@@ -48,6 +42,17 @@ async function processRecord(record: SQSRecord): Promise<void> {
     const { missingIndex, retryAfterMs } = outcome.waitingForGap;
     await delayRedelivery(sqs, config.stepsQueueUrl, record.receiptHandle, retryAfterMs / 1000);
     throw new StepGapPendingError(`Session ${sessionId}: step ${missingIndex} is missing; retrying in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+}
+
+/** Losing the version check means another invocation just saved: re-run against its state. */
+async function detectSessionWithRetry(sessionId: string, attempts = 3): Promise<DetectOutcome> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await detectSession(deps, sessionId);
+    } catch (error) {
+      if (!(error instanceof StaleSessionVersionError) || attempt >= attempts) throw error;
+    }
   }
 }
 
@@ -65,8 +70,9 @@ function publishMetrics(outcome: Extract<DetectOutcome, { status: 'processed' }>
 }
 
 export const handler = middy(
+  // One record at a time: two records of one session in a batch would otherwise race on its state.
   async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false }),
+    processPartialResponse(event, processRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false }),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

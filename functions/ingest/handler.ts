@@ -1,11 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ApiKeyAuthenticator } from '../../shared/api/authenticate.ts';
 import { handleApiRequest } from '../../shared/api/routes.ts';
+import { createObservability } from '../../shared/observability.ts';
 import { readApiConfig } from '../../shared/config.ts';
 import { httpErrorHandler, jsonResponse } from '../../shared/middleware/httpErrorHandler.ts';
 import { StepsQueue, createSqsClient } from '../../shared/queue/sqsQueues.ts';
@@ -13,8 +13,7 @@ import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { WinkStore } from '../../shared/store/winkStore.ts';
 
 const config = readApiConfig();
-const logger = new Logger();
-const metrics = new Metrics();
+const { logger, metrics } = createObservability();
 const store = new WinkStore(createDocumentClient(), config.tableName, config.retentionDays);
 const deps = {
   store,

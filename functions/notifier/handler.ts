@@ -1,10 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createObservability } from '../../shared/observability.ts';
 import { readNotifierConfig } from '../../shared/config.ts';
 import { deliverIntervention } from '../../shared/pipeline/deliverIntervention.ts';
 import { parseNotificationMessage } from '../../shared/queue/messages.ts';
@@ -14,8 +14,7 @@ import { WinkStore } from '../../shared/store/winkStore.ts';
 import { postWebhook } from '../../shared/webhook/postWebhook.ts';
 
 const config = readNotifierConfig();
-const logger = new Logger();
-const metrics = new Metrics();
+const { logger, metrics } = createObservability();
 const sqs = createSqsClient();
 const deps = {
   store: new WinkStore(createDocumentClient(), config.tableName),

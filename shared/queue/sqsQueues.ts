@@ -1,5 +1,4 @@
 import { ChangeMessageVisibilityCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { sha256Hex } from '../canonicalJson.ts';
 
 /** The steps queue's message: a wake-up for a session whose new steps are stored in DynamoDB. */
 export interface StepsMessage {
@@ -25,19 +24,16 @@ export class StepsQueue {
   constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
 
   /**
-   * FIFO: grouped by session so one session's batches are processed in order and never
-   * concurrently; deduplicated on session + the exact set of indexes, so a client retrying the
-   * same request within SQS's 5-minute window does not wake the detector twice.
+   * A standard queue, on purpose: a session waiting for a missing step hides its own message for
+   * the gap wait, and in a FIFO group that would also hold back the very message carrying the
+   * missing step. Ordering and exactly-once come from elsewhere: steps are read from DynamoDB in
+   * index order, detection state is saved with a version check, and interventions are written
+   * once per episode — so duplicate and concurrent deliveries are harmless.
    */
   async send(message: StepsMessage): Promise<void> {
     const indexes = [...message.indexes].sort((a, b) => a - b);
     await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify({ sessionId: message.sessionId, indexes }),
-        MessageGroupId: message.sessionId,
-        MessageDeduplicationId: sha256Hex(`${message.sessionId}:${indexes.join(',')}`).slice(0, 64),
-      }),
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify({ sessionId: message.sessionId, indexes }) }),
     );
   }
 }

@@ -1,0 +1,57 @@
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { tableDefinition } from '../shared/store/tableDefinition.ts';
+
+export interface LocalResources {
+  tableName: string;
+  stepsQueueUrl: string;
+  stepsQueueArn: string;
+  stepsDlqUrl: string;
+  notificationsQueueUrl: string;
+  notificationsQueueArn: string;
+  notificationsDlqUrl: string;
+}
+
+/** Steps redrive after this many receives (gap waits use at most two). Mirrors infra/. */
+export const STEPS_MAX_RECEIVE_COUNT = 5;
+
+/**
+ * Creates the table and the four queues the way infra/ declares them in AWS: a steps queue and a
+ * notifications queue (both standard), each with a dead-letter queue and a redrive policy.
+ */
+export async function createLocalResources(
+  dynamo: DynamoDBClient,
+  sqs: SQSClient,
+  options: { prefix: string; notificationAttempts: number; visibilityTimeoutSeconds?: number },
+): Promise<LocalResources> {
+  const tableName = `${options.prefix}-table`;
+  await dynamo.send(new CreateTableCommand(tableDefinition(tableName))).catch((error: unknown) => {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  });
+  const visibility = String(options.visibilityTimeoutSeconds ?? 10);
+  const stepsDlq = await createQueue(sqs, `${options.prefix}-steps-dlq`, {});
+  const steps = await createQueue(sqs, `${options.prefix}-steps`, {
+    VisibilityTimeout: visibility,
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: stepsDlq.arn, maxReceiveCount: STEPS_MAX_RECEIVE_COUNT }),
+  });
+  const notificationsDlq = await createQueue(sqs, `${options.prefix}-notifications-dlq`, {});
+  const notifications = await createQueue(sqs, `${options.prefix}-notifications`, {
+    VisibilityTimeout: visibility,
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: notificationsDlq.arn, maxReceiveCount: options.notificationAttempts }),
+  });
+  return {
+    tableName,
+    stepsQueueUrl: steps.url,
+    stepsQueueArn: steps.arn,
+    stepsDlqUrl: stepsDlq.url,
+    notificationsQueueUrl: notifications.url,
+    notificationsQueueArn: notifications.arn,
+    notificationsDlqUrl: notificationsDlq.url,
+  };
+}
+
+async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>) {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+}

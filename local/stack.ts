@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { sha256Hex } from '../shared/canonicalJson.ts';
+import { ENV } from '../shared/config.ts';
+import { createDocumentClient } from '../shared/store/documentClient.ts';
+import { WinkStore } from '../shared/store/winkStore.ts';
+import { DEFAULT_RETRY_DELAYS_SECONDS } from '../shared/webhook/retryPolicy.ts';
+import { startApiServer } from './httpServer.ts';
+import { createLocalResources, type LocalResources } from './resources.ts';
+import { startLocalServers, type LocalServers } from './servers.ts';
+import { SqsPoller } from './sqsPoller.ts';
+
+export interface LocalStackOptions {
+  /** HTTP port; 0 picks a free one. */
+  port?: number;
+  apiKey?: string;
+  /** Reuse already running DynamoDB Local / SQS servers (tests); otherwise they are started here. */
+  endpoints?: { dynamoEndpoint: string; sqsEndpoint: string };
+  /** Prefix for the table and queue names, so several stacks can share one pair of servers. */
+  prefix?: string;
+  gapWaitSeconds?: number;
+  retryDelaysSeconds?: readonly number[];
+  webhookTimeoutMs?: number;
+  visibilityTimeoutSeconds?: number;
+  logLevel?: string;
+  /** Extra environment for the handlers (detection thresholds, LLM judge …). */
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  url: string;
+  apiKey: string;
+  resources: LocalResources;
+  endpoints: { dynamoEndpoint: string; sqsEndpoint: string };
+  detectorPoller: SqsPoller;
+  notifierPoller: SqsPoller;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole pipeline on loopback: DynamoDB Local and an SQS-protocol server, the table and queues
+ * as infra/ declares them, the ingest handler behind an HTTP server, and the detector and notifier
+ * handlers fed by SQS pollers. The handlers are the Lambda handlers themselves, configured through
+ * the same environment variables; only the AWS endpoints differ.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const servers: LocalServers | undefined = options.endpoints ? undefined : await startLocalServers();
+  const endpoints = options.endpoints ?? { dynamoEndpoint: servers!.dynamoEndpoint, sqsEndpoint: servers!.sqsEndpoint };
+  try {
+    return await startOnEndpoints(options, endpoints, servers);
+  } catch (error) {
+    await servers?.stop();
+    throw error;
+  }
+}
+
+async function startOnEndpoints(
+  options: LocalStackOptions,
+  endpoints: { dynamoEndpoint: string; sqsEndpoint: string },
+  servers: LocalServers | undefined,
+): Promise<LocalStack> {
+  const retryDelays = options.retryDelaysSeconds ?? DEFAULT_RETRY_DELAYS_SECONDS;
+  Object.assign(process.env, {
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqsEndpoint,
+  });
+  const dynamo = new DynamoDBClient({});
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const resources = await createLocalResources(dynamo, sqs, {
+    prefix: options.prefix ?? 'wink-local',
+    notificationAttempts: retryDelays.length + 1,
+    ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
+  });
+
+  Object.assign(process.env, {
+    [ENV.tableName]: resources.tableName,
+    [ENV.stepsQueueUrl]: resources.stepsQueueUrl,
+    [ENV.notificationsQueueUrl]: resources.notificationsQueueUrl,
+    [ENV.stepGapWaitSeconds]: String(options.gapWaitSeconds ?? 30),
+    [ENV.webhookRetryDelaysSeconds]: retryDelays.join(','),
+    [ENV.webhookTimeoutMs]: String(options.webhookTimeoutMs ?? 10_000),
+    POWERTOOLS_SERVICE_NAME: 'wink',
+    POWERTOOLS_METRICS_NAMESPACE: 'Wink',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? process.env.WINK_LOG_LEVEL ?? 'WARN',
+    ...options.env,
+  });
+
+  const apiKey = options.apiKey ?? `wink_local_${randomBytes(16).toString('hex')}`;
+  await new WinkStore(createDocumentClient(), resources.tableName).putApiKey(sha256Hex(apiKey), 'local', new Date().toISOString());
+
+  // Imported only now: each handler reads its configuration from the environment at load time.
+  const [{ handler: ingest }, { handler: detector }, { handler: notifier }] = await Promise.all([
+    import('../functions/ingest/handler.ts'),
+    import('../functions/detector/handler.ts'),
+    import('../functions/notifier/handler.ts'),
+  ]);
+
+  const onError = (error: unknown) => console.error('[wink-local] poller error:', error);
+  const detectorPoller = new SqsPoller(sqs, {
+    queueUrl: resources.stepsQueueUrl, queueArn: resources.stepsQueueArn,
+    functionName: 'wink-local-detector', handler: detector, onError,
+  });
+  const notifierPoller = new SqsPoller(sqs, {
+    queueUrl: resources.notificationsQueueUrl, queueArn: resources.notificationsQueueArn,
+    functionName: 'wink-local-notifier', handler: notifier, onError,
+  });
+  const server: Server = await startApiServer(ingest, options.port ?? 8787);
+  detectorPoller.start();
+  notifierPoller.start();
+  const { port } = server.address() as { port: number };
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    resources,
+    endpoints,
+    detectorPoller,
+    notifierPoller,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await Promise.all([detectorPoller.stop(), notifierPoller.stop()]);
+      dynamo.destroy();
+      sqs.destroy();
+      await servers?.stop();
+    },
+  };
+}
