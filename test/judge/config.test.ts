@@ -1,3 +1,4 @@
+import type { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it, vi } from 'vitest';
 import { clearJudgeApiKeyCache, keyFromSecretString, loadJudgeApiKey } from '../../shared/judge/apiKeySecret.ts';
 import { JUDGE_DEFAULTS, NO_API_KEY, readJudgeConfig } from '../../shared/judge/config.ts';
@@ -73,7 +74,7 @@ describe('loadJudgeApiKey', () => {
 
   it('fetches the secret once per container, shared by concurrent callers', async () => {
     clearJudgeApiKeyCache();
-    const client = { send: vi.fn(async () => ({ SecretString: '{"apiKey":"sk-from-secret"}' })) };
+    const client = { send: vi.fn(async (_command: GetSecretValueCommand) => ({ SecretString: '{"apiKey":"sk-from-secret"}' })) };
     const keys = await Promise.all([loadJudgeApiKey({ apiKeySecretArn: arn }, client), loadJudgeApiKey({ apiKeySecretArn: arn }, client)]);
     await loadJudgeApiKey({ apiKeySecretArn: arn }, client);
     expect(keys).toEqual(['sk-from-secret', 'sk-from-secret']);
