@@ -13,8 +13,6 @@ export interface ApiRequest {
   /** Header names in lower case. */
   headers: Record<string, string | undefined>;
   body?: string;
-  /** The body's full size when the transport stopped buffering it early (local server). */
-  bodyBytes?: number;
 }
 
 export interface ApiResponse {
@@ -102,7 +100,7 @@ function readJsonBody(request: ApiRequest): unknown {
     throw new ApiError(415, 'unsupported_media_type', `Content-Type ${contentType} is not supported; send application/json`);
   }
   const body = request.body ?? '';
-  const bytes = request.bodyBytes ?? Buffer.byteLength(body);
+  const bytes = Buffer.byteLength(body);
   if (bytes > MAX_BODY_BYTES) {
     throw new ApiError(413, 'body_too_large', `Request body is larger than the limit of ${MAX_BODY_BYTES} bytes (5 MiB); send fewer steps per request`);
   }
