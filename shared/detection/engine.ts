@@ -72,9 +72,11 @@ export function observeSteps(
   for (const step of steps) {
     if (step.index < state.nextIndex) continue;
     const memory = remember(state.memory, step);
+    // A detector fires on the step that completes or extends its pattern, not on every later step
+    // while the pattern is still the most recent thing in memory.
     const matches = detectors
       .map((detect) => detect({ memory, session, thresholds: options.thresholds }))
-      .filter((match) => match !== null);
+      .filter((match) => match !== null && match.evidence.includes(step.index));
     const update = advanceEpisodes(session.sessionId, state.openEpisodes, matches, step.index, options.thresholds);
 
     for (const { match, episode } of update.attributed) {
