@@ -5,7 +5,7 @@ import { DETERMINISTIC_DETECTORS } from './detectors/index.ts';
 import { advanceEpisodes, type Episode } from './episodes.ts';
 import { guidanceFor } from './guidance.ts';
 import { emptyMemory, remember, type SessionMemory } from './memory.ts';
-import type { Detector, SessionSpec } from './types.ts';
+import type { Detector, Match, SessionSpec } from './types.ts';
 
 /** Everything detection remembers about a session between batches; persisted with the session. */
 export interface DetectionState {
@@ -76,7 +76,7 @@ export function observeSteps(
     // while the pattern is still the most recent thing in memory.
     const matches = detectors
       .map((detect) => detect({ memory, session, thresholds: options.thresholds }))
-      .filter((match) => match !== null && match.evidence.includes(step.index));
+      .filter((match): match is Match => match !== null && match.evidence.includes(step.index));
     const update = advanceEpisodes(session.sessionId, state.openEpisodes, matches, step.index, options.thresholds);
 
     for (const { match, episode } of update.attributed) {
