@@ -1,0 +1,88 @@
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { TRAJECTORY_FORMATS, TrajectoryFormatError, isTrajectoryFormat, type TrajectoryFormat } from '../shared/adapters/index.ts';
+import { ENV } from '../shared/config.ts';
+import { parseThresholds, type DetectionThresholds } from '../shared/detection/config.ts';
+import { CliError, processIo, type CliIo } from './io.ts';
+import { readPolicy } from './policy.ts';
+import { runReplay } from './replay.ts';
+
+function thresholdsFromEnv(): DetectionThresholds {
+  try {
+    return parseThresholds(process.env[ENV.detectionConfig]);
+  } catch (error) {
+    throw new CliError(`${ENV.detectionConfig} is not valid detection config JSON: ${(error as Error).message}`, 1, { cause: error });
+  }
+}
+
+function seconds(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return parsed;
+}
+
+function formatOption(value: string): TrajectoryFormat | 'auto' {
+  if (value === 'auto' || isTrajectoryFormat(value)) return value;
+  throw new InvalidArgumentError(`expected auto or one of ${TRAJECTORY_FORMATS.join(', ')}`);
+}
+
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('wink')
+    .description('Replay recorded coding-agent trajectories through Wink and measure how well it detects misbehavior.')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .showHelpAfterError('(run wink --help for usage)');
+
+  program
+    .command('replay')
+    .description('Run trajectories through detection and show the verdicts and the interventions that would have been sent')
+    .argument('<paths...>', 'trajectory files, or directories searched for .traj/.json/.jsonl files')
+    .addOption(new Option('--format <format>', `input format: auto or ${TRAJECTORY_FORMATS.join(', ')}`).default('auto').argParser(formatOption))
+    .option('--offline', 'run detection in this process (the default)')
+    .option('--url <api>', 'replay against a running Wink at this base URL instead (e.g. http://127.0.0.1:8787)')
+    .option('--api-key <key>', 'API key for --url (default: $WINK_API_KEY)')
+    .option('--policy <file.json>', 'session policy: {"forbiddenPaths": [globs], "forbiddenCommands": [...]}')
+    .option('--timeout <seconds>', 'with --url: longest wait for interventions per trajectory', seconds, 30)
+    .option('--json', 'print one JSON object instead of tables')
+    .action(async (paths: string[], opts: { format: TrajectoryFormat | 'auto'; offline?: boolean; url?: string; apiKey?: string; policy?: string; timeout: number; json?: boolean }) => {
+      if (opts.offline && opts.url) throw new CliError('choose either --offline or --url, not both', 2);
+      const apiKey = opts.apiKey ?? process.env.WINK_API_KEY;
+      if (opts.url && !apiKey) throw new CliError('--url needs an API key: pass --api-key or set WINK_API_KEY (npm start prints one)', 2);
+      const online = opts.url
+        ? { url: opts.url, apiKey: apiKey!, timeoutMs: opts.timeout * 1000, quietMs: Math.min(3000, opts.timeout * 1000), pollIntervalMs: 250 }
+        : undefined;
+      setExitCode(await runReplay(paths, {
+        format: opts.format,
+        json: Boolean(opts.json),
+        policy: await readPolicy(opts.policy),
+        thresholds: thresholdsFromEnv(),
+        ...(online ? { online } : {}),
+      }, io));
+    });
+
+  return program;
+}
+
+/** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
+export async function main(args: readonly string[], io: CliIo = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CliError || error instanceof TrajectoryFormatError) {
+      io.err(`wink: ${error.message}\n`);
+      return error instanceof CliError ? error.exitCode : 1;
+    }
+    io.err(`wink: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,81 @@
+import type { Trajectory } from '../adapters/types.ts';
+import type { DetectionThresholds } from '../detection/config.ts';
+import { initialDetectionState, observeSteps, type Verdict } from '../detection/engine.ts';
+import type { Episode } from '../detection/episodes.ts';
+import type { SessionSpec } from '../detection/types.ts';
+import type { SessionPolicy } from '../steps.ts';
+import type { Category, Subtype } from '../taxonomy.ts';
+
+/** An intervention detection would have sent, with the step at which it was decided. */
+export interface ReplayedIntervention {
+  episodeId: string;
+  category: Category;
+  subtype: Subtype;
+  guidance: string;
+  evidence: { stepIndexes: number[] };
+  /** The step whose arrival opened the episode: when the agent would have been nudged. */
+  openedAtStep: number;
+}
+
+export interface ReplayResult {
+  source: string;
+  format: Trajectory['format'];
+  sessionId: string;
+  task?: string;
+  stepCount: number;
+  verdicts: Verdict[];
+  /** Every episode, closed or still open when the trajectory ended. */
+  episodes: Episode[];
+  interventions: ReplayedIntervention[];
+}
+
+export interface ReplayOptions {
+  thresholds: DetectionThresholds;
+  policy?: SessionPolicy;
+  constraints?: string[];
+  sessionId?: string;
+}
+
+/**
+ * Pure: runs a whole trajectory through the deterministic detection engine in one pass, exactly
+ * as the detector Lambda would over its batches (the engine is deterministic, so batching does
+ * not change the outcome), and collects what would have been sent.
+ */
+export function replayTrajectory(trajectory: Trajectory, options: ReplayOptions): ReplayResult {
+  const session: SessionSpec = {
+    sessionId: options.sessionId ?? sessionIdFor(trajectory.source),
+    task: trajectory.task ?? '',
+    constraints: options.constraints ?? [],
+    policy: options.policy ?? {},
+  };
+  const observation = observeSteps(session, initialDetectionState(), trajectory.steps, { thresholds: options.thresholds });
+  const openedAt = new Map(observation.opened.map((episode) => [episode.episodeId, episode.openedAtStep]));
+  const closedIds = new Set(observation.closed.map((episode) => episode.episodeId));
+  const episodes = [...observation.closed, ...observation.state.openEpisodes.filter((e) => !closedIds.has(e.episodeId))]
+    .sort((a, b) => a.openedAtStep - b.openedAtStep);
+  return {
+    source: trajectory.source,
+    format: trajectory.format,
+    sessionId: session.sessionId,
+    ...(trajectory.task === undefined ? {} : { task: trajectory.task }),
+    stepCount: trajectory.steps.length,
+    verdicts: observation.verdicts,
+    episodes,
+    interventions: observation.interventions.map((decision) => ({
+      episodeId: decision.episodeId,
+      category: decision.category,
+      subtype: decision.subtype,
+      guidance: decision.guidance,
+      evidence: decision.evidence,
+      openedAtStep: openedAt.get(decision.episodeId) ?? Math.max(...decision.evidence.stepIndexes),
+    })),
+  };
+}
+
+/** A stable session id from a file path: `replay-` and the file name without its extension. */
+export function sessionIdFor(source: string): string {
+  const base = source.split(/[\\/]/).pop() ?? source;
+  const stem = base.replace(/\.(?:traj|jsonl?|ndjson)$/i, '');
+  const slug = stem.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
+  return `replay-${slug || 'trajectory'}`;
+}
