@@ -75,7 +75,7 @@ export function observeSteps(
     // A detector fires on the step that completes or extends its pattern, not on every later step
     // while the pattern is still the most recent thing in memory.
     const matches = detectors
-      .map((detect) => detect({ memory, session, thresholds: options.thresholds }))
+      .map((detect) => detect({ memory, session, thresholds: options.thresholds, step }))
       .filter((match): match is Match => match !== null && match.evidence.includes(step.index));
     const update = advanceEpisodes(session.sessionId, state.openEpisodes, matches, step.index, options.thresholds);
 

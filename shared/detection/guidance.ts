@@ -4,33 +4,93 @@ import type { Match } from './types.ts';
 
 export const MAX_GUIDANCE_CHARS = 600;
 
-type Template = (facts: Record<string, string | number>, steps: string) => string;
+type Facts = Record<string, string | number>;
+type Template = (facts: Facts, steps: string) => string;
+
+/** Quoted commands, claims and errors are shortened: guidance never carries long tool output. */
+const QUOTE_CHARS = 100;
+const q = (value: string | number | undefined, fallback = ''): string => truncate(String(value ?? fallback).replace(/\s+/g, ' ').trim(), QUOTE_CHARS);
 
 /**
  * Deterministic guidance per subtype: a short system reminder that names the steps, what was
- * repeated or violated, and what to do instead. Subtypes without a template of their own use the
- * generic one until their detector lands with one.
+ * repeated, claimed or violated, and what to do instead. Facts come from the detector's Match.
  */
-const TEMPLATES: Partial<Record<Subtype, Template>> = {
-  repeated_failing_call: (f, steps) =>
-    `You have run \`${f.command}\` ${f.repeats} times (steps ${steps}) and it failed the same way each time: "${f.error}". ` +
-    'Running it again will not change the result. Read the error, change the command or fix its cause ' +
-    '(missing file, wrong path, missing dependency, wrong arguments) before retrying.',
+const TEMPLATES: Record<Subtype, Template> = {
+  constraint_violated: (f, steps) =>
+    f.kind === 'path'
+      ? `At step ${steps} you edited \`${q(f.path)}\`, which this session's policy forbids (rule \`${q(f.rule)}\`). ` +
+        'Revert that change and leave the path alone; make the change somewhere the task allows, or stop and report why you cannot.'
+      : `At step ${steps} you ran \`${q(f.command)}\`, which this session's policy forbids (rule \`${q(f.rule)}\`). ` +
+        'Do not run it again. Undo its effects if you can, and reach the goal with commands the policy allows.',
+  scope_creep: (f, steps) =>
+    f.reason === 'deleted_test'
+      ? `At step ${steps} you deleted the test file \`${q(f.path)}\`, which the task does not ask you to touch. ` +
+        'Restore it (e.g. `git checkout -- <file>`). Fix the code so the test passes instead of removing the test.'
+      : `At step ${steps} you edited \`${q(f.path)}\` by hand, which is outside what the task asks for. ` +
+        'Revert it and keep your changes to the files the task is about; let tools regenerate lockfiles.',
+  premature_completion: (f, steps) =>
+    f.reason === 'failing_tests'
+      ? `You ${q(f.how)} (steps ${steps}) but your last test run \`${q(f.command)}\` failed ("${q(f.error)}") and you have not changed anything since. ` +
+        'The task is not done. Fix the failure, re-run the tests, and only finish once they pass.'
+      : `You ${q(f.how)} (steps ${steps}) after editing files without running anything since your first edit. ` +
+        'Run the tests or a reproduction of the task before you finish, and fix what they show.',
+  task_abandoned: (f, steps) =>
+    f.how === 'asks_user'
+      ? `At step ${steps} you asked for input ("${q(f.quote)}"), but no one will answer: you are running on your own. ` +
+        'Re-read the task statement, make the most reasonable assumption, state it, and keep working.'
+      : `At step ${steps} you gave up ("${q(f.quote)}"). Do not stop yet: re-read the task, list what you have ruled out, ` +
+        'and try a different approach (search the code, read the failing output closely, test a smaller piece).',
   action_loop: (f, steps) =>
-    `You have repeated \`${f.command}\` ${f.repeats} times (steps ${steps}) and got the same output each time. ` +
+    `You have repeated \`${q(f.command)}\` ${f.repeats} times (steps ${steps}) and got the same output each time. ` +
     'You are in a loop. Stop repeating it: use what the output already told you, or take a different action ' +
     'that makes progress on the task.',
+  alternating_loop: (f, steps) =>
+    `You keep alternating between \`${q(f.first)}\` and \`${q(f.second)}\` (steps ${steps}), with the same results each time. ` +
+    'This cycle is not making progress. Stop, decide what you actually need to learn or change, and do something different.',
+  monologue: (f, steps) =>
+    f.shape === 'chunk'
+      ? `Your message at step ${steps} repeats the same sentence ${f.repeats} times ("${q(f.chunk)}"). ` +
+        'Stop generating repeated text; state your next concrete action and take it with a tool call.'
+      : `You have written the same message ${f.repeats} times (steps ${steps}) without acting in between. ` +
+        'Stop deliberating: choose one concrete next step and run it with a tool call.',
+  claim_contradicts_evidence: (f, steps) =>
+    `You said "${q(f.claim)}" (steps ${steps}), but \`${q(f.command)}\` failed: "${q(f.error)}". ` +
+    'Your claim contradicts the tool output. Re-run the command, read the actual result, and fix the failure before claiming success.',
+  no_progress: (f, steps) =>
+    f.shape === 'repeats'
+      ? `Your last ${f.stale} results only repeat output you had already seen, and you have made no edit for ${f.calls} calls (steps ${steps}). ` +
+        'You are going in circles. Decide what you need to find out, make a concrete change, or write down a plan.'
+      : `You have made ${f.calls} tool calls without a single edit (latest: steps ${steps}). ` +
+        'Stop exploring: state your hypothesis about the fix, make the change, and test it.',
+  repeated_failing_call: (f, steps) =>
+    `You have run \`${q(f.command)}\` ${f.repeats} times (steps ${steps}) and it failed the same way each time: "${q(f.error)}". ` +
+    'Running it again will not change the result. Read the error, change the command or fix its cause ' +
+    '(missing file, wrong path, missing dependency, wrong arguments) before retrying.',
+  malformed_call: (f, steps) =>
+    `${f.repeats} of your recent tool calls could not be executed (steps ${steps}): ${q(f.problem)}. ` +
+    'Check the tool name and send arguments as valid JSON with every required field, exactly as the tool schema defines them.',
+  error_ignored: (f, steps) =>
+    f.shape === 'missing_file'
+      ? `At step ${f.errorStep} an error said \`${q(f.path)}\` does not exist, yet you edited it (steps ${steps}). ` +
+        'Find the correct path first (ls, find) or create the file explicitly; do not assume it is there.'
+      : `\`${q(f.command)}\` failed ("${q(f.error)}") and you went on as if it had succeeded (steps ${steps}). ` +
+        'Read that error and deal with it before you finish.',
+  interactive_command: (f, steps) =>
+    `At step ${steps} you ran \`${q(f.command)}\`: ${q(f.reason)}, and your shell has no terminal, so it hangs. ` +
+    'Use non-interactive forms instead: edit with your file tool or sed, read with cat/head, `git commit -m`, ' +
+    '`python script.py` or `python -c`, `tail -n`, `timeout` for long runs.',
+  timeout_streak: (f, steps) =>
+    `Your last ${f.repeats} commands timed out (steps ${steps}, latest \`${q(f.command)}\`). ` +
+    'Stop launching long-running commands: narrow them (a single test, a smaller input), run servers in the background, ' +
+    'or add a timeout, and check whether something is waiting for input.',
 };
 
-const GENERIC: Template = (f, steps) =>
-  `Wink noticed ${String(f.summary ?? 'a misbehavior')} (steps ${steps}). Step back, re-read the task and the latest tool output, and change course.`;
-
 export function guidanceFor(match: Match): string {
-  const template = TEMPLATES[match.subtype] ?? GENERIC;
+  const template = TEMPLATES[match.subtype];
   const facts = Object.fromEntries(
     Object.entries(match.facts).map(([key, value]) => [key, typeof value === 'string' ? redactSecrets(value) : value]),
   );
-  return truncate(`[Wink] ${template(facts, describeSteps(match.evidence))}`, MAX_GUIDANCE_CHARS);
+  return truncate(redactSecrets(`[Wink] ${template(facts, describeSteps(match.evidence))}`), MAX_GUIDANCE_CHARS);
 }
 
 /** "3-8" for a contiguous run, "3, 5, 9" otherwise, shortened when long. */
@@ -44,13 +104,19 @@ export function describeSteps(indexes: readonly number[]): string {
 }
 
 const SECRET_PATTERNS: RegExp[] = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
   /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}\b/g,
-  /\bAKIA[0-9A-Z]{16}\b/g,
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
   /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g,
+  /\bAIza[0-9A-Za-z_-]{30,}\b/g,
+  /\bnpm_[A-Za-z0-9]{30,}\b/g,
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g,
-  /((?:password|passwd|secret|token|api[_-]?key|authorization)\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi,
+  /((?:[A-Za-z0-9_-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_-]*|authorization)["']?\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi,
+  /(--(?:password|passwd|token|api-key|secret)[= ])("[^"]*"|'[^']*'|\S+)/gi,
   /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g,
+  /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(?=@)/gi,
 ];
 
 /** Guidance quotes commands and errors; never let credentials in them travel back out. */

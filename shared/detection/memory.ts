@@ -1,9 +1,13 @@
 import type { Step, StepType } from '../steps.ts';
-import { actionKey, displayCall, errorLine, hashText, resultFailed } from './normalize.ts';
+import { analyzeCall, type FileEdit } from './calls.ts';
+import { readClaims, type Claims } from './claims.ts';
+import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
+import { malformedCallMessage, missingPathsIn, resultTimedOut, testRunFailed } from './results.ts';
 
 /**
- * A step reduced to what detectors compare: hashes and a few short strings. Detectors read only
- * a bounded window of these, so the work per step stays flat however long a session grows.
+ * A step reduced to what detectors compare: hashes, flags and a few short strings, computed once
+ * when the step enters memory. Detectors read only these and a bounded window of them, so the work
+ * per step stays flat however long a session grows.
  */
 export interface StepSummary {
   index: number;
@@ -13,14 +17,36 @@ export interface StepSummary {
   actionKey?: string;
   display?: string;
   toolCallId?: string;
+  /** tool_call: files it edits (see calls.ts for what counts), and what kind of run it is. */
+  edits?: FileEdit[];
+  isTestRun?: boolean;
+  isRun?: boolean;
+  isSubmit?: boolean;
+  /** tool_call: the command that would hang a shell, and why. */
+  interactive?: { command: string; reason: string };
+  /** tool_call: runs a shell command or code, so its output is a program's, not the tool harness's. */
+  executesCode?: boolean;
+  /** tool_call: the file it opens in an agent's windowed editor (SWE-agent `open`). */
+  opensFile?: string;
+  /** tool_call, tool_result or harness message: why the call was malformed. */
+  malformed?: string;
   /** tool_result: the hash of the normalised output, whether it failed, and its error line. */
   resultKey?: string;
   failed?: boolean;
   errorLine?: string;
+  timedOut?: boolean;
+  /** tool_result of a test-like run: did the tests fail? */
+  testFailed?: boolean;
+  /** tool_result: paths the error says do not exist. */
+  missingPaths?: string[];
   /** tool_result: index of the tool_call it answers, when known. */
   callIndex?: number;
   /** assistant/user/system: hash of the normalised text. */
   textKey?: string;
+  /** assistant: what the message claims (completion, tests passing, giving up …). */
+  claims?: Claims;
+  /** assistant: a chunk of text repeated within the message itself (a generation loop). */
+  repeatedChunk?: { text: string; count: number };
 }
 
 /** A tool call joined with its result: the unit loop detectors compare. */
@@ -33,57 +59,153 @@ export interface ActionRecord {
   resultKey?: string;
   failed?: boolean;
   errorLine?: string;
+  isEdit?: boolean;
+  isTestRun?: boolean;
+  executesCode?: boolean;
+  testFailed?: boolean;
+  timedOut?: boolean;
+  /** The result repeats one already seen this session: no new information. */
+  stale?: boolean;
+  malformed?: string;
+}
+
+/** The latest test-like run and how it ended. */
+export interface TestRunRecord {
+  callIndex: number;
+  resultIndex?: number;
+  display: string;
+  failed?: boolean;
+  errorLine?: string;
+}
+
+/**
+ * Per-session counters, updated as each step arrives instead of re-scanning history. Every list
+ * is capped, so the persisted state stays a few kilobytes however long the session runs.
+ */
+export interface Progress {
+  editCount: number;
+  firstEditIndex?: number;
+  lastEditIndex?: number;
+  /** Call index of the latest program, build or test run. */
+  lastRunIndex?: number;
+  lastTestRun?: TestRunRecord;
+  /** Tool calls since the last edit. */
+  callsSinceEdit: number;
+  /** Consecutive results that repeated an earlier result. */
+  staleStreak: number;
+  /** Hashes of recent distinct results, newest last. */
+  seenResults: string[];
+  /** Paths recent errors said do not exist, until created. */
+  missingPaths: Array<{ path: string; stepIndex: number }>;
+  /** Paths this session created (so deleting them is cleanup, not scope creep). */
+  createdPaths: string[];
+  /** The file open in an agent's windowed editor, which its bare `edit` commands change. */
+  openFile?: string;
+  /** Steps that carried a malformed-call signal. */
+  malformedSteps: number[];
+  /** The current run of identical assistant messages with no action between. */
+  monologue?: { textKey: string; indexes: number[] };
 }
 
 export interface SessionMemory {
-  /** The most recent step summaries, oldest first, at most MEMORY_WINDOW of them. */
+  /** The most recent step summaries, oldest first, at most MEMORY_WINDOW_STEPS of them. */
   recent: StepSummary[];
   /** The most recent actions (tool calls with their results), oldest first. */
   actions: ActionRecord[];
+  /** Absent in states saved before it existed; remember() fills it in. */
+  progress: Progress;
 }
 
 export const MEMORY_WINDOW_STEPS = 60;
 export const MEMORY_WINDOW_ACTIONS = 30;
+export const SEEN_RESULTS_LIMIT = 200;
+const MISSING_PATHS_LIMIT = 8;
+const CREATED_PATHS_LIMIT = 64;
+const MALFORMED_STEPS_LIMIT = 10;
+const MONOLOGUE_INDEXES_LIMIT = 10;
+const SHORT_TEXT = 120;
 
 export function emptyMemory(): SessionMemory {
-  return { recent: [], actions: [] };
+  return { recent: [], actions: [], progress: emptyProgress() };
 }
 
-export function summarizeStep(step: Step): StepSummary {
+function emptyProgress(): Progress {
+  return { editCount: 0, callsSinceEdit: 0, staleStreak: 0, seenResults: [], missingPaths: [], createdPaths: [], malformedSteps: [] };
+}
+
+export function summarizeStep(step: Step, openFile?: string): StepSummary {
   const summary: StepSummary = { index: step.index, type: step.type };
   if (step.type === 'tool_call') {
     const toolName = step.toolName ?? 'unknown';
+    const input = step.toolInput ?? step.content;
     summary.toolName = toolName;
-    summary.actionKey = actionKey(toolName, step.toolInput ?? step.content);
-    summary.display = displayCall(toolName, step.toolInput ?? step.content);
+    summary.actionKey = actionKey(toolName, input);
+    summary.display = displayCall(toolName, input);
     if (step.toolCallId) summary.toolCallId = step.toolCallId;
+    const facts = analyzeCall(step.toolName, input, openFile);
+    if (facts.edits.length > 0) summary.edits = facts.edits.slice(0, 8);
+    if (facts.isTestRun) summary.isTestRun = true;
+    if (facts.isRun) summary.isRun = true;
+    if (facts.isSubmit) summary.isSubmit = true;
+    if (facts.interactive) summary.interactive = { command: truncate(facts.interactive.command, SHORT_TEXT), reason: facts.interactive.reason };
+    if (facts.malformed) summary.malformed = facts.malformed;
+    if (facts.executesCode) summary.executesCode = true;
+    if (facts.opensFile) summary.opensFile = facts.opensFile;
   } else if (step.type === 'tool_result') {
     summary.resultKey = hashText(step.content ?? '');
     summary.failed = resultFailed(step);
     const line = summary.failed ? errorLine(step.content) : undefined;
     if (line) summary.errorLine = line;
+    if (resultTimedOut(step)) summary.timedOut = true;
+    const missing = missingPathsIn(step.content);
+    if (missing.length > 0) summary.missingPaths = missing;
     if (step.toolCallId) summary.toolCallId = step.toolCallId;
   } else if (step.content) {
     summary.textKey = hashText(step.content);
+    if (step.type === 'assistant') {
+      const claims = readClaims(step.content);
+      if (Object.keys(claims).length > 0) summary.claims = claims;
+      const chunk = repeatedChunk(step.content);
+      if (chunk) summary.repeatedChunk = chunk;
+    } else {
+      // Harness notices ("your output was not formatted correctly") arrive as user/system messages.
+      const notice = step.content.length < 2000 ? malformedCallMessage(step.content) : undefined;
+      if (notice && step.index > 0) summary.malformed = notice;
+    }
   }
   return summary;
 }
 
 /** Pure: the memory after one more step. The input memory is not modified. */
 export function remember(memory: SessionMemory, step: Step): SessionMemory {
-  const summary = summarizeStep(step);
+  const before = memory.progress ?? emptyProgress();
+  const summary = summarizeStep(step, before.openFile);
   let actions = memory.actions;
+  let progress: Progress = before;
+
   if (summary.type === 'tool_call') {
-    actions = [...actions, {
+    actions = [...actions, withoutUndefined({
       callIndex: summary.index,
       toolName: summary.toolName!,
       actionKey: summary.actionKey!,
       display: summary.display!,
-    }];
+      isEdit: summary.edits ? true : undefined,
+      isTestRun: summary.isTestRun,
+      executesCode: summary.executesCode,
+      malformed: summary.malformed,
+    })];
+    progress = afterCall(before, summary);
   } else if (summary.type === 'tool_result') {
     const target = findCallAnswered(memory, summary);
     if (target) {
       summary.callIndex = target.callIndex;
+      if (target.isTestRun) summary.testFailed = testRunFailed(step, summary.failed === true);
+      // A harness complaint about the call, not the output of a program the call ran.
+      const notice = target.executesCode ? undefined : malformedCallMessage(step.content);
+      if (notice) summary.malformed = notice;
+    }
+    const stale = before.seenResults.includes(summary.resultKey!);
+    if (target) {
       actions = actions.map((action) =>
         action === target
           ? withoutUndefined({
@@ -92,15 +214,82 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
               resultKey: summary.resultKey,
               failed: summary.failed,
               errorLine: summary.errorLine,
+              testFailed: summary.testFailed,
+              timedOut: summary.timedOut,
+              stale: stale || undefined,
+              malformed: action.malformed ?? summary.malformed,
             })
           : action,
       );
     }
+    progress = afterResult(before, summary, stale, target);
+  } else if (summary.type === 'assistant' && summary.textKey) {
+    progress = { ...before, monologue: extendMonologue(before.monologue, summary) };
+  } else if (summary.malformed) {
+    progress = { ...before, malformedSteps: capped([...before.malformedSteps, summary.index], MALFORMED_STEPS_LIMIT) };
   }
+
   return {
     recent: [...memory.recent, summary].slice(-MEMORY_WINDOW_STEPS),
     actions: actions.slice(-MEMORY_WINDOW_ACTIONS),
+    progress,
   };
+}
+
+function afterCall(before: Progress, call: StepSummary): Progress {
+  const progress: Progress = { ...before, monologue: undefined };
+  const edits = call.edits ?? [];
+  if (edits.length > 0) {
+    progress.editCount = before.editCount + 1;
+    progress.firstEditIndex = before.firstEditIndex ?? call.index;
+    progress.lastEditIndex = call.index;
+    progress.callsSinceEdit = 0;
+    const created = edits.filter((e) => e.kind === 'create' && e.path).map((e) => e.path!);
+    if (created.length > 0) {
+      progress.createdPaths = capped([...before.createdPaths.filter((p) => !created.includes(p)), ...created], CREATED_PATHS_LIMIT);
+      progress.missingPaths = before.missingPaths.filter((m) => !created.includes(m.path));
+    }
+  } else {
+    progress.callsSinceEdit = before.callsSinceEdit + 1;
+  }
+  if (call.isRun) progress.lastRunIndex = call.index;
+  if (call.isTestRun) progress.lastTestRun = { callIndex: call.index, display: call.display! };
+  if (call.opensFile) progress.openFile = call.opensFile;
+  if (call.malformed) progress.malformedSteps = capped([...before.malformedSteps, call.index], MALFORMED_STEPS_LIMIT);
+  return withoutUndefined(progress);
+}
+
+function afterResult(before: Progress, result: StepSummary, stale: boolean, target: ActionRecord | undefined): Progress {
+  const progress: Progress = {
+    ...before,
+    monologue: undefined,
+    staleStreak: stale ? before.staleStreak + 1 : 0,
+    seenResults: stale ? before.seenResults : capped([...before.seenResults, result.resultKey!], SEEN_RESULTS_LIMIT),
+  };
+  if (target?.isTestRun && before.lastTestRun?.callIndex === target.callIndex) {
+    progress.lastTestRun = withoutUndefined({
+      ...before.lastTestRun,
+      resultIndex: result.index,
+      failed: result.testFailed,
+      errorLine: result.testFailed ? result.errorLine : undefined,
+    });
+  }
+  if (result.missingPaths && result.failed) {
+    const known = new Set(result.missingPaths);
+    progress.missingPaths = capped(
+      [...before.missingPaths.filter((m) => !known.has(m.path)), ...result.missingPaths.map((path) => ({ path, stepIndex: result.index }))],
+      MISSING_PATHS_LIMIT,
+    );
+  }
+  if (result.malformed) progress.malformedSteps = capped([...before.malformedSteps, result.index], MALFORMED_STEPS_LIMIT);
+  return withoutUndefined(progress);
+}
+
+function extendMonologue(current: Progress['monologue'], message: StepSummary): Progress['monologue'] {
+  if (current && current.textKey === message.textKey) {
+    return { textKey: current.textKey, indexes: capped([...current.indexes, message.index], MONOLOGUE_INDEXES_LIMIT) };
+  }
+  return { textKey: message.textKey!, indexes: [message.index] };
 }
 
 /** A result answers the call with the same toolCallId, or else the latest call still unanswered. */
@@ -110,6 +299,27 @@ function findCallAnswered(memory: SessionMemory, result: StepSummary): ActionRec
     if (callStep) return memory.actions.find((a) => a.callIndex === callStep.index && a.resultIndex === undefined);
   }
   return [...memory.actions].reverse().find((a) => a.resultIndex === undefined);
+}
+
+/**
+ * The most repeated chunk of at least MIN_CHUNK characters within one message, when it repeats
+ * (Gemini CLI's content-loop signal: the model emitting the same sentence over and over).
+ */
+const MIN_CHUNK = 20;
+function repeatedChunk(text: string): { text: string; count: number } | undefined {
+  const counts = new Map<string, number>();
+  const sample = text.length > 20_000 ? text.slice(-20_000) : text;
+  for (const piece of sample.split(/(?<=[.!?])\s+|\n+/)) {
+    const chunk = normalizeVolatile(piece);
+    if (chunk.length >= MIN_CHUNK) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
+  }
+  let best: { text: string; count: number } | undefined;
+  for (const [chunk, count] of counts) if (count > 1 && (!best || count > best.count)) best = { text: truncate(chunk, SHORT_TEXT), count };
+  return best;
+}
+
+function capped<T>(items: T[], limit: number): T[] {
+  return items.length > limit ? items.slice(-limit) : items;
 }
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -48,9 +48,9 @@ export function commandOf(toolInput: unknown): string | undefined {
 export function displayCall(toolName: string, toolInput: unknown, maxLength = 120): string {
   const command = commandOf(toolInput);
   const shown = command ?? (toolInput === undefined ? '' : canonicalJson(toolInput));
-  const text = command !== undefined && ['bash', 'shell', 'execute_bash', 'run', 'terminal'].includes(toolName)
-    ? shown
-    : `${toolName}${shown ? ` ${shown}` : ''}`;
+  // A shell tool shows its command; SWE-agent's `submit …` already starts with its tool's name.
+  const bare = command !== undefined && (['bash', 'shell', 'execute_bash', 'run', 'terminal'].includes(toolName) || command.trimStart().startsWith(`${toolName} `) || command.trim() === toolName);
+  const text = bare ? shown : `${toolName}${shown ? ` ${shown}` : ''}`;
   return truncate(text.replace(/\s+/g, ' ').trim(), maxLength);
 }
 

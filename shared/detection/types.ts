@@ -1,4 +1,4 @@
-import type { SessionPolicy } from '../steps.ts';
+import type { SessionPolicy, Step } from '../steps.ts';
 import type { Subtype } from '../taxonomy.ts';
 import type { DetectionThresholds } from './config.ts';
 import type { SessionMemory } from './memory.ts';
@@ -21,9 +21,12 @@ export interface Match {
 }
 
 export interface DetectorInput {
+  /** Memory after the current step; its last summary (memory.recent.at(-1)) is the current step's. */
   memory: SessionMemory;
   session: SessionSpec;
   thresholds: DetectionThresholds;
+  /** The current step as received, for the few checks that need its raw text (policy commands). */
+  step?: Step;
 }
 
 /** One named scenario over the window of recent steps; null when it does not apply. */

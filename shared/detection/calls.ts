@@ -1,0 +1,337 @@
+import { commandOf } from './normalize.ts';
+import { normalizeWorkspacePath } from './paths.ts';
+import { baseCommand, positionalArgs, simpleCommands, type SimpleCommand } from './shell.ts';
+
+/**
+ * What a tool call does, read once when the call enters memory: which files it edits, whether it
+ * runs tests or any program, submits, or starts something interactive. Pure and policy-free; the
+ * session's policy is applied by the constraint detector.
+ */
+export type EditKind = 'create' | 'modify' | 'delete';
+
+export interface FileEdit {
+  /** Normalised relative to the workspace root; undefined when the tool edits an implicit file. */
+  path?: string;
+  kind: EditKind;
+}
+
+export interface CallFacts {
+  edits: FileEdit[];
+  isTestRun: boolean;
+  /** Executes a program, a build or tests: evidence the agent checked its work. */
+  isRun: boolean;
+  isSubmit: boolean;
+  /** The simple command that would hang an agent's shell, and why. */
+  interactive?: { command: string; reason: string };
+  /** Why the call itself is malformed (no tool name, arguments that are not valid JSON). */
+  malformed?: string;
+  /** A file the call opens in an agent's windowed editor (SWE-agent `open`), which later `edit`s target. */
+  opensFile?: string;
+  /** Runs a shell command or code: its output is a program's, not the tool harness's. */
+  executesCode: boolean;
+  /** The shell command line, when the call has one (not stored; used by policy checks). */
+  shell?: string;
+  commands: SimpleCommand[];
+}
+
+/** The input fields that name the file a tool works on. */
+const PATH_FIELDS = ['path', 'file', 'file_path', 'filename'] as const;
+const SECOND_PATH_FIELDS = ['new_path', 'destination', 'dest', 'target_path'] as const;
+/** Mutating commands of file tools: in a `command` field or in the tool's name. */
+const EDIT_VERBS = ['create', 'write', 'str_replace', 'insert', 'edit', 'delete', 'rename', 'undo_edit'] as const;
+const SUBMIT_TOOLS = new Set(['submit', 'finish', 'finish_task', 'task_complete', 'attempt_completion', 'complete_task', 'mark_task_complete']);
+const SHELL_TOOLS = new Set(['bash', 'shell', 'sh', 'zsh', 'execute_bash', 'run', 'terminal', 'run_command', 'run_shell_command', 'execute_command', 'exec', 'cmd', 'run_terminal_cmd', 'command']);
+/** SWE-agent's windowed-editor commands: multi-line bodies are file text, not shell. */
+const ACI_BODY_COMMANDS = new Set(['edit', 'insert', 'append', 'str_replace_editor']);
+
+export function analyzeCall(toolName: string | undefined, toolInput: unknown, openFile?: string): CallFacts {
+  const name = (toolName ?? '').trim();
+  const lower = name.toLowerCase();
+  const input = toolInput && typeof toolInput === 'object' && !Array.isArray(toolInput) ? (toolInput as Record<string, unknown>) : undefined;
+  const shell = commandOf(toolInput);
+  const facts: CallFacts = { edits: [], isTestRun: false, isRun: false, isSubmit: SUBMIT_TOOLS.has(lower), executesCode: false, commands: [] };
+
+  if (!name) facts.malformed = 'a tool call without a tool name';
+  else if (typeof toolInput === 'string' && /^\s*[[{]/.test(toolInput) && !parsesAsJson(toolInput)) {
+    facts.malformed = 'arguments that are not valid JSON';
+  }
+
+  if (input) addFileToolEdits(facts, lower, input, shell, openFile);
+
+  if (shellLineOf(toolName, toolInput) !== undefined && shell !== undefined) {
+    facts.shell = shell;
+    analyzeShell(facts, shell, openFile);
+    facts.executesCode = SHELL_TOOLS.has(lower) || typeof toolInput === 'string' || facts.isRun || (input !== undefined && typeof (input.code ?? input.script) === 'string');
+  }
+  return facts;
+}
+
+/**
+ * The command line a call runs, if any: a shell tool's command, a raw string input, or the
+ * `command`/`cmd`/`code`/`script` field of any tool — except a file tool's one-word command
+ * (`str_replace_editor` with `command: "view"` and a path) which names an operation, not a program.
+ */
+export function shellLineOf(toolName: string | undefined, toolInput: unknown): string | undefined {
+  const line = commandOf(toolInput);
+  if (line === undefined) return undefined;
+  const input = toolInput && typeof toolInput === 'object' && !Array.isArray(toolInput) ? (toolInput as Record<string, unknown>) : undefined;
+  const fileToolVerb = input !== undefined && pathOf(input) !== undefined && !SHELL_TOOLS.has((toolName ?? '').toLowerCase()) && isSingleWord(line);
+  return fileToolVerb ? undefined : line;
+}
+
+function addFileToolEdits(facts: CallFacts, toolName: string, input: Record<string, unknown>, shell: string | undefined, openFile?: string): void {
+  const path = pathOf(input);
+  const verb = shell !== undefined && isSingleWord(shell) ? shell.trim().toLowerCase() : undefined;
+  // A `command` field that is one word (str_replace_editor's view/create/…) decides; otherwise the tool's name does.
+  const mutating = verb !== undefined ? isEditVerb(verb) : toolNameMutates(toolName);
+  if (!mutating) {
+    if (path !== undefined && (toolName === 'open' || verb === 'view')) facts.opensFile = normalizeWorkspacePath(path);
+    return;
+  }
+  const kind = editKindOf(verb ?? toolName);
+  if (path !== undefined) {
+    facts.edits.push({ path: normalizeWorkspacePath(path), kind: verb === 'rename' || toolName.includes('rename') ? 'delete' : kind });
+    const second = SECOND_PATH_FIELDS.map((field) => input[field]).find((value) => typeof value === 'string');
+    if (typeof second === 'string') facts.edits.push({ path: normalizeWorkspacePath(second), kind: 'create' });
+  } else if (shell === undefined && (isEditVerb(toolName) || toolName === 'append')) {
+    // A function-calling windowed editor (`edit` with search/replace) edits the file it has open.
+    facts.edits.push({ ...(openFile ? { path: openFile } : {}), kind });
+  }
+}
+
+/** The simple commands a command line runs. SWE-agent editor commands carry file text after their first line: data, not commands. */
+export function commandsOfLine(line: string): SimpleCommand[] {
+  const firstLine = line.trimStart().split('\n', 1)[0] ?? '';
+  const firstWord = firstLine.split(/\s+/, 1)[0] ?? '';
+  return simpleCommands(ACI_BODY_COMMANDS.has(firstWord) ? firstLine : line);
+}
+
+function analyzeShell(facts: CallFacts, line: string, openFile?: string): void {
+  const commands = commandsOfLine(line);
+  facts.commands = commands;
+  for (const command of commands) {
+    const words = command.words;
+    const name = baseCommand(words[0]!);
+    const args = words.slice(1);
+    addAciEffects(facts, name, args, openFile);
+    facts.edits.push(...shellWrites(command));
+    if (isTestCommand(name, args)) facts.isTestRun = true;
+    if (facts.isTestRun || isProgramRun(name, args)) facts.isRun = true;
+    if (SUBMIT_TOOLS.has(name) && commands.length === 1) facts.isSubmit = true;
+    const hang = facts.interactive ? undefined : interactiveReason(command);
+    if (hang) facts.interactive = { command: words.join(' '), reason: hang };
+  }
+}
+
+/** SWE-agent's ACI commands, when they arrive as a command line. */
+function addAciEffects(facts: CallFacts, name: string, args: string[], openFile?: string): void {
+  if (name === 'open' && args[0]) facts.opensFile = normalizeWorkspacePath(args[0]);
+  else if (name === 'create' && args[0]) facts.edits.push({ path: normalizeWorkspacePath(args[0]), kind: 'create' });
+  else if (name === 'edit' || name === 'insert' || name === 'append') facts.edits.push({ ...(openFile ? { path: openFile } : {}), kind: 'modify' });
+  else if (name === 'str_replace_editor' && args[0] && args[1]) {
+    const verb = args[0].toLowerCase();
+    if (isEditVerb(verb)) facts.edits.push({ path: normalizeWorkspacePath(args[1]), kind: editKindOf(verb) });
+    else if (verb === 'view') facts.opensFile = normalizeWorkspacePath(args[1]);
+  }
+}
+
+/**
+ * Paths a shell command writes: output redirection (`>`, `>>`, `&>`, `tee`), `sed -i`, `rm`, `mv`,
+ * `cp`, `git checkout -- <paths>`. Exactly these, so the definition of an edit stays predictable.
+ */
+export function shellWrites(command: SimpleCommand): FileEdit[] {
+  const edits: FileEdit[] = [];
+  for (const { op, target } of command.redirects) {
+    if (['>', '>>', '&>', '&>>', '>|'].includes(op) && target && !target.startsWith('/dev/') && !/^&?\d$/.test(target)) {
+      edits.push({ path: normalizeWorkspacePath(target), kind: 'create' });
+    }
+  }
+  const name = baseCommand(command.words[0] ?? '');
+  const args = command.words.slice(1);
+  const files = (kind: EditKind, paths: string[]) => paths.map((path) => ({ path: normalizeWorkspacePath(path), kind }));
+  switch (name) {
+    case 'sed':
+      if (args.some((arg) => /^-[a-zA-Z]*i/.test(arg) || arg.startsWith('--in-place'))) edits.push(...files('modify', sedFiles(args)));
+      break;
+    case 'rm':
+      edits.push(...files('delete', positionalArgs(args)));
+      break;
+    case 'mv': {
+      const paths = positionalArgs(args);
+      edits.push(...files('delete', paths.slice(0, -1)), ...files('create', paths.slice(-1)));
+      break;
+    }
+    case 'cp':
+      edits.push(...files('create', positionalArgs(args).slice(-1)));
+      break;
+    case 'tee':
+      edits.push(...files('create', positionalArgs(args)));
+      break;
+    case 'git': {
+      const dashes = args.indexOf('--');
+      if (args.includes('checkout') && dashes !== -1) edits.push(...files('modify', args.slice(dashes + 1)));
+      break;
+    }
+  }
+  return edits.filter((edit) => edit.path !== '' && edit.path !== '-');
+}
+
+/** `sed -i 's/a/b/' f1 f2` → [f1, f2]; with `-e script`, every positional is a file. */
+function sedFiles(args: readonly string[]): string[] {
+  const files: string[] = [];
+  let hasScript = false;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    if (arg === '-e' || arg === '--expression' || arg === '-f' || arg === '--file') {
+      hasScript = true;
+      i += 1;
+    } else if (arg.startsWith('-')) continue;
+    else if (!hasScript) hasScript = true;
+    else files.push(arg);
+  }
+  return files;
+}
+
+const TEST_RUNNERS = new Set(['pytest', 'py.test', 'tox', 'nox', 'vitest', 'jest', 'mocha', 'rspec', 'phpunit', 'ctest']);
+const PACKAGE_MANAGERS = new Set(['npm', 'pnpm', 'yarn', 'bun']);
+const PYTHONS = /^(python|python[23](\.\d+)?|pypy3?)$/;
+
+/** pytest, npm/pnpm/yarn test, vitest, jest, go test, cargo test, mvn/gradle test, make test, tox, python -m pytest/unittest … */
+export function isTestCommand(name: string, args: readonly string[]): boolean {
+  const first = args[0];
+  if (TEST_RUNNERS.has(name)) return true;
+  if (PACKAGE_MANAGERS.has(name)) return first === 'test' || first === 't' || (first === 'run' && /^test(:|$)/.test(args[1] ?? ''));
+  if (name === 'npx' || name === 'pnpx' || name === 'bunx') return first !== undefined && TEST_RUNNERS.has(first);
+  if (name === 'go' || name === 'cargo' || name === 'deno' || name === 'dotnet') return first === 'test';
+  if (name === 'mvn' || name === 'mvnw' || name === 'gradle' || name === 'gradlew') return args.some((arg) => arg === 'test' || arg === 'verify' || arg === 'check');
+  if (name === 'make') return args.some((arg) => arg === 'test' || arg === 'check' || arg.startsWith('test-'));
+  if (PYTHONS.test(name)) {
+    const module = args[args.indexOf('-m') + 1];
+    if (args.includes('-m') && (module === 'pytest' || module === 'unittest' || module === 'tox' || module === 'nose2')) return true;
+    const script = positionalArgs(args)[0];
+    return script !== undefined && /(^|\/)(runtests|run_tests)\.py$|(^|\/)manage\.py$/.test(script) && (script.endsWith('manage.py') ? args.includes('test') : true);
+  }
+  return false;
+}
+
+const INTERPRETERS = new Set(['node', 'ruby', 'perl', 'php', 'bash', 'sh', 'zsh', 'java', 'deno', 'bun', 'tsx', 'ts-node', 'Rscript', 'lua', 'julia']);
+
+/**
+ * Commands that only look at, move or fetch files, navigate, or drive an agent's editor: running
+ * them checks nothing about the work. Any other program (a project script, a binary, a build, a
+ * client poking a server) counts as running something.
+ */
+const NOT_A_RUN = new Set([
+  'ls', 'cat', 'head', 'tail', 'less', 'more', 'grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'find', 'fd', 'locate', 'tree',
+  'echo', 'printf', 'cd', 'pushd', 'popd', 'pwd', 'mkdir', 'rmdir', 'rm', 'mv', 'cp', 'touch', 'ln', 'chmod', 'chown',
+  'sed', 'awk', 'cut', 'sort', 'uniq', 'wc', 'tr', 'diff', 'cmp', 'comm', 'file', 'stat', 'du', 'df', 'which', 'whereis',
+  'type', 'export', 'set', 'unset', 'source', '.', 'true', 'false', 'sleep', 'clear', 'history', 'alias', 'tee', 'xargs',
+  'basename', 'dirname', 'realpath', 'readlink', 'date', 'whoami', 'id', 'uname', 'hostname', 'ps', 'kill', 'git',
+  'pip', 'pip3', 'apt', 'apt-get', 'brew', 'conda', 'strings', 'xxd', 'hexdump', 'od', 'base64', 'md5sum', 'sha256sum',
+  'unzip', 'zip', 'tar', 'gzip', 'gunzip', 'exit', 'vim', 'vi', 'nano', 'emacs', 'man',
+  // SWE-agent's ACI commands: navigation and editing, not execution.
+  'open', 'goto', 'scroll_up', 'scroll_down', 'create', 'edit', 'insert', 'append', 'search_dir', 'search_file',
+  'find_file', 'filemap', 'submit', 'set_cursors', 'str_replace_editor',
+]);
+
+/** Running a script, a binary, a build or tests (not `--version`, not a bare REPL, not `ls`). */
+function isProgramRun(name: string, args: readonly string[]): boolean {
+  if (name.startsWith('./') || name.startsWith('../')) return true;
+  if (PYTHONS.test(name) || INTERPRETERS.has(name)) {
+    return positionalArgs(args).length > 0 || args.some((arg) => ['-c', '-m', '-e', '--eval', '-p'].includes(arg));
+  }
+  if (name === 'go' || name === 'cargo' || name === 'dotnet') return ['run', 'build', 'test', 'check', 'vet'].includes(args[0] ?? '');
+  if (PACKAGE_MANAGERS.has(name)) return ['run', 'test', 't', 'start', 'build', 'exec'].includes(args[0] ?? '');
+  return !NOT_A_RUN.has(name) && !SUBMIT_TOOLS.has(name);
+}
+
+const EDITORS = new Set(['vim', 'vi', 'nvim', 'nano', 'pico', 'emacs', 'micro', 'joe', 'mcedit']);
+const PAGERS = new Set(['less', 'more', 'most', 'man']);
+const MONITORS = new Set(['watch', 'top', 'htop', 'btop', 'atop', 'iotop', 'nmon']);
+const REPLS = new Set(['python', 'python3', 'python2', 'ipython', 'bpython', 'node', 'irb', 'ruby', 'ghci', 'lua', 'R', 'scala', 'psql', 'mysql', 'sqlite3', 'redis-cli', 'mongo', 'mongosh']);
+
+/** Why this command would wait forever on a terminal, or undefined when it would not. */
+export function interactiveReason(command: SimpleCommand): string | undefined {
+  if (command.timeoutWrapped) return undefined;
+  const name = baseCommand(command.words[0] ?? '');
+  const args = command.words.slice(1);
+  if (EDITORS.has(name)) {
+    if (name === 'emacs' && args.some((arg) => ['--batch', '-batch', '--script', '-l'].includes(arg))) return undefined;
+    if ((name === 'vim' || name === 'vi' || name === 'nvim') && args.some((arg) => ['-es', '-Es', '-e', '--headless'].includes(arg))) return undefined;
+    return `${name} is an interactive editor`;
+  }
+  if (PAGERS.has(name)) return command.pipedOut ? undefined : `${name} is a pager that waits for keystrokes`;
+  if (name === 'tail' && args.some((arg) => /^-[a-zA-Z0-9]*[fF]/.test(arg) || arg.startsWith('--follow'))) return 'tail -f never exits';
+  if (name === 'journalctl' && args.some((arg) => arg === '-f' || arg === '--follow')) return 'journalctl -f never exits';
+  if (MONITORS.has(name)) {
+    if (name === 'top' && args.some((arg) => /^-[a-zA-Z]*b/.test(arg))) return undefined;
+    return `${name} refreshes the screen until it is quit`;
+  }
+  if (REPLS.has(name) && !command.stdinRedirected && isBareRepl(name, args)) return `${name} without a script starts an interactive prompt`;
+  if (args.some((arg) => arg === '--watch' || arg === '--watchAll')) return `${name} --watch never exits`;
+  if (name === 'git') return gitInteractiveReason(command, args);
+  if (name === 'crontab' && args.includes('-e')) return 'crontab -e opens an editor';
+  return undefined;
+}
+
+function isBareRepl(name: string, args: readonly string[]): boolean {
+  const executing = ['-c', '-m', '-e', '--eval', '-p', '--print', '-f', '--file', '--command', '--version', '-V', '--help', '-h'];
+  if (args.some((arg) => executing.includes(arg) || /^-[a-zA-Z]*[cme]$/.test(arg))) return false;
+  const positional = positionalArgs(args);
+  // Database shells take a database name and still prompt; everything else runs its argument.
+  if (['psql', 'mysql', 'sqlite3', 'redis-cli', 'mongo', 'mongosh'].includes(name)) return positional.length <= 1;
+  return positional.length === 0;
+}
+
+function gitInteractiveReason(command: SimpleCommand, args: readonly string[]): string | undefined {
+  const editorSet = command.env.some((name) => name === 'GIT_EDITOR' || name === 'EDITOR' || name === 'VISUAL' || name === 'GIT_SEQUENCE_EDITOR')
+    || args.some((arg, i) => arg === '-c' && /^(core\.editor|sequence\.editor)=/.test(args[i + 1] ?? ''));
+  if (editorSet) return undefined;
+  const sub = args.find((arg, i) => !arg.startsWith('-') && args[i - 1] !== '-c' && args[i - 1] !== '-C');
+  const rest = sub === undefined ? [] : args.slice(args.indexOf(sub) + 1);
+  if (sub === 'commit') {
+    const hasMessage = rest.some((arg) => /^-[a-zA-Z]*[mFC]/.test(arg) || /^--(message|file|no-edit|reuse-message|fixup)/.test(arg));
+    return hasMessage ? undefined : 'git commit without -m opens an editor';
+  }
+  if (sub === 'rebase' && rest.some((arg) => arg === '-i' || arg === '--interactive')) return 'git rebase -i opens an editor';
+  if (sub === 'add' && rest.some((arg) => ['-p', '-i', '--patch', '--interactive'].includes(arg))) return 'git add -p waits for answers';
+  if ((sub === 'merge' || sub === 'tag') && rest.some((arg) => arg === '-e' || arg === '--edit')) return `git ${sub} --edit opens an editor`;
+  return undefined;
+}
+
+function pathOf(input: Record<string, unknown>): string | undefined {
+  for (const field of PATH_FIELDS) {
+    const value = input[field];
+    if (typeof value === 'string' && value.trim()) return value;
+  }
+  return undefined;
+}
+
+function isSingleWord(text: string): boolean {
+  return /^\s*[A-Za-z_]+\s*$/.test(text);
+}
+
+function isEditVerb(verb: string): boolean {
+  return (EDIT_VERBS as readonly string[]).includes(verb);
+}
+
+/** `write_file`, `editFile`, `str_replace_editor`, `create`, `delete_file` … (read-only names do not match). */
+function toolNameMutates(toolName: string): boolean {
+  const squashed = toolName.replace(/[-_.\s]/g, '');
+  return EDIT_VERBS.some((verb) => squashed.includes(verb.replace(/_/g, '')));
+}
+
+function editKindOf(verbOrTool: string): EditKind {
+  if (verbOrTool.includes('create') || verbOrTool.includes('write')) return 'create';
+  if (verbOrTool.includes('delete')) return 'delete';
+  return 'modify';
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * What an assistant message claims, read sentence by sentence. A sentence counts only when it
+ * states the thing as done: conditionals, plans, questions and negations ("once all tests pass",
+ * "let's check that it works", "the tests are not passing") are not claims. Code blocks and
+ * quoted output are skipped; they are not the agent's own words.
+ */
+export interface Claims {
+  /** "the task is complete", "I have fixed the bug", "done." (includes testsPass). */
+  completion?: boolean;
+  /** "all tests pass", "tests are passing now". */
+  testsPass?: boolean;
+  /** "it works", "ran successfully", "no errors" (includes completion). */
+  success?: boolean;
+  /** "I give up", "I cannot complete this task". */
+  givesUp?: boolean;
+  /** Asks the user for information or a decision instead of working it out. */
+  asksUser?: boolean;
+  /** The message also plans to run or check something, so a "done" in it is not final. */
+  verifyPlanned?: boolean;
+  /** The sentence that made the strongest claim, shortened. */
+  quote?: string;
+}
+
+const HEDGES = /\b(?:if|once|until|unless|whether|should|would|will|might|may|could|can|let's|let us|need(?:s)? to|want to|make sure|ensure|verify|check|see if|confirm that|expect|hope|hopefully|not|never|yet|fail(?:s|ed|ing)?|except|but|before|after we|try|trying|plan|next)\b|n't\b|\?/i;
+
+const TESTS_PASS = [
+  /\b(?:all|the) (?:\d+ )?(?:unit |existing |relevant )?tests? (?:now |still )?(?:pass(?:es|ed)?|are passing|succeed(?:s|ed)?|are green)\b/i,
+  /\btests? (?:are |is )?(?:all |now )?(?:passing|green)\b/i,
+  /\ball (?:\d+ )?(?:unit )?tests? (?:have )?passed\b/i,
+];
+const COMPLETION = [
+  /\b(?:the |this |my )?(?:task|work|job|implementation|change|fix|issue|bug|problem|feature|request|error) (?:is|has been|was) (?:now )?(?:complete|completed|done|finished|fixed|resolved|implemented|solved)\b/i,
+  /\bI(?:'ve| have) (?:now )?(?:successfully )?(?:completed|finished|fixed|resolved|implemented|solved) (?:the|this|your|all)\b/i,
+  /\b(?:task|work) complete(?:d)?\b/i,
+  /^\s*(?:all )?(?:done|fixed|finished|complete)[.!]*\s*$/i,
+  /\beverything (?:is )?(?:now )?(?:done|working|fixed)\b/i,
+];
+const SUCCESS = [
+  /\b(?:ran|runs|works|worked|executed|completed|succeeded|passed|compiles|compiled|builds|built) (?:successfully|correctly|as expected|fine|without (?:any )?errors?)\b/i,
+  /\b(?:it|this|that|the (?:fix|script|code|program|build)) (?:now )?works\b/i,
+  /\bno (?:more )?errors?\b/i,
+];
+const GIVES_UP = [
+  /\bI (?:give up|am giving up|'m giving up)\b/i,
+  /\bI(?: am|'m) (?:unable|not able) to (?:complete|finish|solve|fix|proceed|continue)\b/i,
+  /\bI (?:cannot|can't|can not) (?:complete|finish|solve|fix|proceed|continue)(?: with)? (?:this|the) (?:task|issue|problem)\b/i,
+  /\bI(?: am|'m) (?:stuck|out of ideas)\b/i,
+  /\b(?:abandon(?:ing)?|giving up on) (?:this|the) (?:task|attempt|issue)\b/i,
+];
+const ASKS_USER = [
+  /\b(?:could|can|would) you (?:please )?(?:provide|clarify|specify|tell me|share|confirm|let me know|give me)\b/i,
+  /\bplease (?:provide|clarify|specify|let me know|tell me|confirm)\b/i,
+  /\bI need (?:more information|you to|clarification)\b/i,
+  /\bwhich (?:option|approach|one) (?:would|do) you (?:prefer|want)\b/i,
+];
+
+const VERIFY_PLAN = /\b(?:let's|let us|I(?:'ll| will)|we(?:'ll| will)|now|next)\b[^.!?\n]*\b(?:run|rerun|re-run|test|verify|check|confirm|try|execute)\b/i;
+
+const MAX_TEXT = 8000;
+
+export function readClaims(text: string): Claims {
+  const prose = stripQuoted(text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT / 2)}\n${text.slice(-MAX_TEXT / 2)}` : text);
+  const claims: Claims = {};
+  for (const sentence of sentences(prose)) {
+    const plain = !HEDGES.test(sentence);
+    if (plain && TESTS_PASS.some((p) => p.test(sentence))) note(claims, sentence, 'testsPass', 'completion', 'success');
+    else if (plain && COMPLETION.some((p) => p.test(sentence))) note(claims, sentence, 'completion', 'success');
+    else if (plain && SUCCESS.some((p) => p.test(sentence))) note(claims, sentence, 'success');
+    if (GIVES_UP.some((p) => p.test(sentence))) note(claims, sentence, 'givesUp');
+    if (ASKS_USER.some((p) => p.test(sentence)) && /\?|please/i.test(sentence)) note(claims, sentence, 'asksUser');
+    if (VERIFY_PLAN.test(sentence)) claims.verifyPlanned = true;
+  }
+  // "I've fixed it. Now let's run the tests": a step on the way, not a claim of being finished.
+  if (claims.verifyPlanned) delete claims.completion;
+  return claims;
+}
+
+function note(claims: Claims, sentence: string, ...kinds: Array<Exclude<keyof Claims, 'quote'>>): void {
+  for (const kind of kinds) claims[kind] = true;
+  claims.quote ??= sentence.length > 160 ? `${sentence.slice(0, 159)}…` : sentence;
+}
+
+/** Code fences, inline code spans and quoted lines removed. */
+function stripQuoted(text: string): string {
+  return text
+    .replace(/```[\s\S]*?(?:```|$)/g, ' ')
+    .replace(/`[^`\n]*`/g, 'CODE')
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('>'))
+    .join('\n');
+}
+
+function sentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

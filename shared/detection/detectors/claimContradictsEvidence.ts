@@ -1,0 +1,32 @@
+import type { Detector } from '../types.ts';
+import { actionJustAnswered, currentStep } from './window.ts';
+
+/** A success claim about a run that was meant to fail (a reproduction) is not a contradiction. */
+const EXPECTED_FAILURE = /reproduc|as expected|expected (?:error|failure|exception)/i;
+
+/**
+ * reasoning_problem/claim_contradicts_evidence, the clear-cut cases only (the LLM judge covers the rest):
+ * - "all tests pass" while the latest test-like run failed and no test ran since (edits or not);
+ * - "it works" / "ran successfully" right after the run it talks about failed with an error.
+ */
+export const detectClaimContradictsEvidence: Detector = ({ memory }) => {
+  const current = currentStep(memory);
+  const claims = current?.type === 'assistant' ? current.claims : undefined;
+  if (!current || !claims) return null;
+  const test = memory.progress.lastTestRun;
+  if (claims.testsPass && test?.failed && test.resultIndex !== undefined) {
+    return {
+      subtype: 'claim_contradicts_evidence',
+      evidence: [test.callIndex, test.resultIndex, current.index],
+      facts: { claim: claims.quote ?? 'the tests pass', command: test.display, error: test.errorLine ?? 'test failures' },
+    };
+  }
+  if (!claims.success || EXPECTED_FAILURE.test(claims.quote ?? '')) return null;
+  const previous = actionJustAnswered(memory, current);
+  if (!previous?.failed || !previous.executesCode || previous.errorLine === undefined) return null;
+  return {
+    subtype: 'claim_contradicts_evidence',
+    evidence: [previous.callIndex, previous.resultIndex!, current.index],
+    facts: { claim: claims.quote ?? 'it works', command: previous.display, error: previous.errorLine },
+  };
+};

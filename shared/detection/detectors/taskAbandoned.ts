@@ -1,0 +1,25 @@
+import type { Detector } from '../types.ts';
+import { currentStep } from './window.ts';
+
+/** Tools whose only purpose is to quit the task. */
+const GIVE_UP_TOOLS = new Set(['exit_forfeit', 'forfeit', 'give_up', 'abandon_task']);
+
+/**
+ * specification_drift/task_abandoned: the agent says it gives up ("I cannot complete this task"),
+ * calls a forfeit tool, or asks the user for information or a decision ("could you please
+ * provide …?") in an autonomous run where the task is all it gets.
+ */
+export const detectTaskAbandoned: Detector = ({ memory }) => {
+  const current = currentStep(memory);
+  if (!current) return null;
+  if (current.type === 'tool_call' && GIVE_UP_TOOLS.has(current.toolName ?? '')) {
+    return { subtype: 'task_abandoned', evidence: [current.index], facts: { how: 'forfeit', quote: current.display! } };
+  }
+  const claims = current.type === 'assistant' ? current.claims : undefined;
+  if (!claims?.givesUp && !claims?.asksUser) return null;
+  return {
+    subtype: 'task_abandoned',
+    evidence: [current.index],
+    facts: { how: claims.givesUp ? 'gives_up' : 'asks_user', quote: claims.quote ?? '' },
+  };
+};

@@ -1,0 +1,109 @@
+import { normalizeWorkspacePath } from './paths.ts';
+
+/**
+ * What a tool result says beyond "failed or not", read once when the result enters memory. Only
+ * the head and tail of long outputs are examined: that is where runners and shells put verdicts.
+ */
+interface ResultLike {
+  content?: string | undefined;
+  exitCode?: number | undefined;
+  isError?: boolean | undefined;
+}
+
+function edges(text: string, size = 3000): string {
+  return text.length > 2 * size ? `${text.slice(0, size)}\n${text.slice(-size)}` : text;
+}
+
+const TEST_FAILURE = [
+  /^=+ .*\b\d+ (?:failed|errors?)\b.*=+\s*$/m, // pytest summary line
+  /^FAILED\b/m, // pytest short summary, unittest "FAILED (failures=1)"
+  /^(?:--- )?FAIL\b/m, // go test, jest/vitest file lines
+  /^\s*Tests?:?\s+.*\b\d+ failed\b/m, // jest "Tests: 1 failed", vitest "Tests  1 failed"
+  /\btest result: FAILED\b/, // cargo
+  /\bBUILD (?:FAILURE|FAILED)\b/, // maven, gradle
+  /\b\d+ failing\b/, // mocha
+  /\bno tests ran\b/, // pytest with nothing collected
+  /^Ran 0 tests\b/m,
+  /\bNo tests found\b/,
+  /^ERROR(?::|\s+collecting)\b/m, // pytest collection errors, tox
+  /^npm ERR!/m,
+  /^make(?:\[\d+\])?: \*\*\* .*Error \d+/m,
+];
+const TEST_SUCCESS = [/\b\d+ passed\b/, /^OK\b/m, /\btest result: ok\b/, /^ok\s+\S/m, /^PASS\b/m, /\bBUILD SUCCESS(?:FUL)?\b/, /^\s*Tests?:?\s+\d+ passed\b/m, /\b\d+ passing\b/];
+
+/**
+ * Did a test-like run fail? An explicit exit code or error flag wins; otherwise the runners'
+ * own summary lines decide; otherwise the generic failure heuristic.
+ */
+export function testRunFailed(result: ResultLike, genericFailure: boolean): boolean {
+  if (result.isError !== undefined) return result.isError;
+  if (result.exitCode !== undefined) return result.exitCode !== 0;
+  const text = edges(result.content ?? '');
+  if (TEST_FAILURE.some((pattern) => pattern.test(text))) return true;
+  if (TEST_SUCCESS.some((pattern) => pattern.test(text))) return false;
+  return genericFailure;
+}
+
+const TIMEOUT = [
+  /\b(?:command|execution|process|operation|tool call|request|call)\s+(?:has\s+)?timed out\b/i,
+  /\btimed out after \d+/i,
+  /\bwas cancelled because it took more than \d+ seconds\b/i,
+  /\bno output (?:was )?(?:produced|received) (?:for|in) (?:the last )?\d+ seconds\b/i,
+  /^\s*\[?(?:timeout|timed out)\]?\.?\s*$/im,
+];
+
+/** A result that reports the call was cut off for taking too long (`timeout` exits with 124). */
+export function resultTimedOut(result: ResultLike): boolean {
+  if (result.exitCode === 124) return true;
+  const text = result.content ?? '';
+  const ends = text.length > 1200 ? `${text.slice(0, 600)}\n${text.slice(-600)}` : text;
+  return TIMEOUT.some((pattern) => pattern.test(ends));
+}
+
+const MISSING_PATH = [
+  /(?:^|\s)(?:\S+: )?(?:cannot access |can't open file |can't read |cannot open )?['"`]?([^\s'"`:]+)['"`]?: (?:\[Errno 2\] )?No such file or directory/m,
+  /No such file or directory: ['"]([^'"]+)['"]/,
+  /\b(?:The )?path ['"`]?([^\s'"`]+?)['"`]? does not exist/i,
+  /\bFile ['"`]?([^\s'"`]+?)['"`]? (?:not found|does not exist)/i,
+  /\bfile not found: ['"`]?([^\s'"`]+)/i,
+];
+
+/** Paths an error says do not exist (at most three, normalised). */
+export function missingPathsIn(content: string | undefined): string[] {
+  if (!content) return [];
+  const text = edges(content, 2000);
+  const found = new Set<string>();
+  for (const pattern of MISSING_PATH) {
+    const match = pattern.exec(text);
+    const path = match?.[1]?.replace(/[.,;]+$/, '');
+    if (path && path.length <= 300 && /[\w]/.test(path)) found.add(normalizeWorkspacePath(path));
+  }
+  return [...found].slice(0, 3);
+}
+
+const MALFORMED_RESULT = [
+  /\b(?:unknown|unrecognized|invalid|unsupported) (?:tool|function)(?: name)?\b/i,
+  /\btool ['"`]?[\w.-]+['"`]? (?:is not available|not found|does not exist)\b/i,
+  /\bis not a valid tool\b/i,
+  /\b(?:invalid|malformed|unparseable) (?:json|arguments?|parameters?|tool call)\b/i,
+  /\bfailed to parse (?:the )?(?:tool|function|arguments?|json|parameters?)\b/i,
+  /\bmissing (?:the )?required (?:argument|parameter|field|property)\b/i,
+  /\bparameter [`'"]?\w+[`'"]? is required\b/i,
+  /\bJSONDecodeError\b/,
+  /\bvalidation errors? for \w+/i,
+  /\bunexpected keyword argument\b/i,
+  /\bYour (?:last )?output (?:was|is) not formatted correctly\b/i,
+  /\bdid not include a (?:function|tool) call\b/i,
+];
+
+/**
+ * Does a message from a tool harness (not a program's output) report a malformed call? Only
+ * results of non-shell tools and harness messages are read: a program printing "invalid
+ * arguments" says nothing about the call that ran it.
+ */
+export function malformedCallMessage(content: string | undefined): string | undefined {
+  if (!content) return undefined;
+  const text = content.length > 1500 ? content.slice(0, 1500) : content;
+  const match = MALFORMED_RESULT.map((pattern) => pattern.exec(text)).find((m) => m !== null);
+  return match ? match[0] : undefined;
+}
