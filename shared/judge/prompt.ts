@@ -143,12 +143,29 @@ function dataLine(record: unknown): string {
 function renderStep(step: Step, maxChars: number): Record<string, unknown> {
   const record: Record<string, unknown> = { i: step.index, type: step.type };
   if (step.toolName) record.tool = step.toolName;
-  if (step.toolInput !== undefined) {
-    const input = typeof step.toolInput === 'string' ? step.toolInput : JSON.stringify(step.toolInput);
-    record.input = clip(redactSecrets(input), maxChars);
-  }
+  if (step.toolInput !== undefined) record.input = renderInput(step.toolInput, maxChars);
   if (step.exitCode !== undefined) record.exitCode = step.exitCode;
   if (step.isError !== undefined) record.isError = step.isError;
   if (step.content !== undefined) record.content = clip(redactSecrets(step.content), maxChars);
   return record;
 }
+
+/** Tool input stays a JSON object (no double encoding) with each string cut, unless it is huge. */
+function renderInput(input: Record<string, unknown> | string, maxChars: number): unknown {
+  if (typeof input === 'string') return clip(redactSecrets(input), maxChars);
+  const clipped = clipStrings(input, maxChars, 0);
+  const json = JSON.stringify(clipped);
+  return json.length <= maxChars * 2 ? clipped : clip(redactSecrets(json), maxChars);
+}
+
+function clipStrings(value: unknown, maxChars: number, depth: number): unknown {
+  if (typeof value === 'string') return clip(redactSecrets(value), maxChars);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => clipStrings(item, maxChars, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) && typeof item === 'string' ? '[redacted]' : clipStrings(item, maxChars, depth + 1)]),
+  );
+}
+
+/** Values under keys like these are credentials whatever they look like. */
+const SECRET_KEY = /pass(?:word|wd)?|secret|token|api[_-]?key|authorization|credential/i;

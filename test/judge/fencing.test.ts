@@ -106,12 +106,15 @@ describe('what leaves Wink', () => {
     const steps: Step[] = [
       { index: 0, type: 'tool_call', toolName: 'bash', toolInput: { command: `OPENAI_API_KEY=${secret} python run.py` } },
       { index: 1, type: 'tool_result', content: `START ${'x'.repeat(50_000)} END`, exitCode: 0 },
+      { index: 2, type: 'tool_call', toolName: 'http', toolInput: { url: 'https://api.example', headers: { 'X-Api-Key': 'plainlookingvalue42' } } },
     ];
 
-    await judge.review({ session: SESSION, state: initialJudgeState(), trigger: { reasons: ['periodic'], stepIndex: 1, flagged: [] }, steps });
+    await judge.review({ session: SESSION, state: initialJudgeState(), trigger: { reasons: ['periodic'], stepIndex: 2, flagged: [] }, steps });
 
     const user = stub.completions()[0]?.body.messages[1].content as string;
     expect(user).not.toContain(secret);
+    expect(user).not.toContain('plainlookingvalue42');
+    expect(user).toContain('https://api.example');
     expect(user).toContain('[redacted]');
     expect(user).toContain('START');
     expect(user).toContain('END');
