@@ -1,4 +1,5 @@
-import { commandOf } from '../detection/normalize.ts';
+import { analyzeCall } from '../detection/calls.ts';
+import { readClaims } from '../detection/claims.ts';
 import type { Match } from '../detection/types.ts';
 import type { Step } from '../steps.ts';
 import type { Subtype } from '../taxonomy.ts';
@@ -58,37 +59,16 @@ export function decideReview(settings: TriggerSettings, state: JudgeState, conte
   return reasons.length > 0 ? { reasons, stepIndex, flagged } : null;
 }
 
-const PATH_FIELDS = ['path', 'file', 'file_path', 'filename'] as const;
-const MUTATING_COMMANDS = new Set(['create', 'write', 'str_replace', 'insert', 'edit', 'delete', 'rename', 'undo_edit']);
-const MUTATING_TOOLS = /^(?:write|edit|create|delete|rename|apply_patch|str_replace)/i;
-const SHELL_WRITES = /(?:^|[^<>&0-9])>{1,2}\s*[^\s&|]|\bsed\s+(?:-\w+\s+)*-i|\b(?:rm|mv|cp|tee|touch|patch)\s|\bgit\s+(?:checkout\s+--(?:\s|$)|apply\b|restore\b)/;
-
-/** An edit as the issue defines it: a mutating file tool call, or a shell command that writes a path. */
+/**
+ * An edit as the issue defines it (a mutating file tool call, or a shell command that writes a
+ * path), read with the detectors' own call analysis so both agree on what an edit is.
+ */
 export function isEdit(step: Step): boolean {
-  if (step.type !== 'tool_call') return false;
-  const input = step.toolInput;
-  if (input && typeof input === 'object') {
-    const namesPath = PATH_FIELDS.some((field) => typeof input[field] === 'string');
-    const command = typeof input.command === 'string' ? input.command : undefined;
-    // An editor's sub-command decides (view vs str_replace); without one, the tool's name does.
-    const mutates = command !== undefined ? MUTATING_COMMANDS.has(command) : MUTATING_TOOLS.test(step.toolName ?? '');
-    if (namesPath && mutates) return true;
-  }
-  const shell = commandOf(input ?? step.content);
-  return shell !== undefined && SHELL_WRITES.test(shell);
+  return step.type === 'tool_call' && analyzeCall(step.toolName, step.toolInput ?? step.content).edits.length > 0;
 }
 
-const COMPLETION_TOOLS = new Set(['submit', 'finish', 'task_complete', 'attempt_completion', 'complete', 'done']);
-const COMPLETION_TEXT =
-  /\b(?:all (?:the )?tests (?:now )?pass(?:ed)?|tests? (?:are |is )?(?:now )?passing|(?:task|work|fix|implementation) is (?:now )?(?:complete|done|finished)|i(?:'ve| have) (?:fixed|completed|finished|implemented|resolved)|successfully (?:fixed|implemented|resolved|completed))\b/i;
-
-/** A completion claim: a submit/finish call, or an assistant message saying the work is done or tests pass. */
+/** A completion claim: a submit/finish call, or an assistant message stating success (not a plan or a question). */
 export function isCompletionClaim(step: Step): boolean {
-  if (step.type === 'tool_call') {
-    const name = (step.toolName ?? '').toLowerCase();
-    if (COMPLETION_TOOLS.has(name)) return true;
-    const shell = commandOf(step.toolInput ?? step.content);
-    return shell !== undefined && /^\s*(?:submit|finish)\s*$/.test(shell);
-  }
-  return step.type === 'assistant' && COMPLETION_TEXT.test(step.content ?? '');
+  if (step.type === 'tool_call') return analyzeCall(step.toolName, step.toolInput ?? step.content).isSubmit;
+  return step.type === 'assistant' && readClaims(step.content ?? '').success === true;
 }
