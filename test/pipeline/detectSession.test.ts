@@ -1,0 +1,113 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDS } from '../../shared/detection/config.ts';
+import { initialDetectionState } from '../../shared/detection/engine.ts';
+import { detectSession, type DetectDeps } from '../../shared/pipeline/detectSession.ts';
+import { NotificationsQueue } from '../../shared/queue/sqsQueues.ts';
+import type { SessionRecord } from '../../shared/records.ts';
+import { stepFingerprint, type Step } from '../../shared/steps.ts';
+import type { WinkStore } from '../../shared/store/winkStore.ts';
+import { drainBodies, freshQueue, freshStore, useLocalAws } from '../support/localAws.ts';
+import { cleanRun, failingLoop } from '../support/steps.ts';
+
+/**
+ * Detection against DynamoDB Local and a real SQS notifications queue: redelivered and concurrent
+ * work computes the same episodes and queues exactly one notification per episode.
+ */
+describe('detectSession', () => {
+  let store: WinkStore;
+  let sqs: SQSClient;
+  let clock = Date.parse('2026-11-25T12:00:00Z');
+
+  beforeAll(async () => {
+    useLocalAws();
+    ({ store } = await freshStore());
+    sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  });
+
+  async function setup(sessionId: string, steps: Step[], receivedAt = clock) {
+    const queueUrl = await freshQueue(sqs, 'notify');
+    const session: SessionRecord = {
+      sessionId, agentId: 'a', task: 't', constraints: [], policy: {}, ownerKeyHash: 'h',
+      createdAt: new Date(clock).toISOString(), detection: initialDetectionState(), llmTokens: 0, version: 0,
+    };
+    await store.createSession(session, clock);
+    await store.putNewSteps(sessionId, steps.map((step) => ({ step, fingerprint: stepFingerprint(step), receivedAt })), clock);
+    const deps: DetectDeps = {
+      store, notificationsQueue: new NotificationsQueue(sqs, queueUrl), thresholds: DEFAULT_THRESHOLDS, gapWaitMs: 30_000, now: () => clock,
+    };
+    return { deps, queueUrl };
+  }
+
+  it('records one intervention for a looping trajectory and queues one notification', async () => {
+    const { deps, queueUrl } = await setup('s-loop', failingLoop(4));
+    const outcome = await detectSession(deps, 's-loop');
+    expect(outcome).toMatchObject({ status: 'processed', observed: 9 });
+    expect(outcome.status === 'processed' && outcome.recorded.map((r) => r.subtype)).toEqual(['repeated_failing_call']);
+    expect(await drainBodies(sqs, queueUrl)).toEqual([{ sessionId: 's-loop', episodeId: expect.stringMatching(/^ep_/) }]);
+    expect((await store.getSession('s-loop'))?.detection.nextIndex).toBe(9);
+  });
+
+  it('computes the same episode on a replay from scratch (a redelivered batch before state was saved) and does not notify twice', async () => {
+    const { deps, queueUrl } = await setup('s-replay', failingLoop(4));
+    const first = await detectSession(deps, 's-replay');
+    // Simulate the crash window: interventions written, state never saved → roll state back.
+    const saved = (await store.getSession('s-replay'))!;
+    await store.saveDetectionState('s-replay', saved.version, { detection: initialDetectionState() });
+    const second = await detectSession(deps, 's-replay');
+
+    expect(second.status === 'processed' && second.observation.opened.map((e) => e.episodeId))
+      .toEqual(first.status === 'processed' && first.observation.opened.map((e) => e.episodeId));
+    expect(second.status === 'processed' && second.recorded).toEqual([]);
+    expect(await drainBodies(sqs, queueUrl)).toHaveLength(1);
+    expect(await store.listInterventions('s-replay')).toHaveLength(1);
+  });
+
+  it('lets concurrent invocations race: one saves, the others fail the version check, one notification in all', async () => {
+    const { deps, queueUrl } = await setup('s-concurrent', failingLoop(5));
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => detectSession(deps, 's-concurrent')));
+
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+    for (const rejected of results.filter((r) => r.status === 'rejected')) {
+      expect((rejected as PromiseRejectedResult).reason.name).toBe('StaleSessionVersionError');
+    }
+    expect(await drainBodies(sqs, queueUrl)).toHaveLength(1);
+    expect(await store.listInterventions('s-concurrent')).toHaveLength(1);
+  });
+
+  it('queues nothing for a clean run', async () => {
+    const { deps, queueUrl } = await setup('s-clean', cleanRun());
+    const outcome = await detectSession(deps, 's-clean');
+    expect(outcome.status === 'processed' && outcome.observation.verdicts).toEqual([]);
+    expect(await drainBodies(sqs, queueUrl)).toEqual([]);
+  });
+
+  it('holds back steps after a gap until the wait passes, then skips the gap', async () => {
+    const steps = failingLoop(3).filter((s) => s.index !== 2);
+    const { deps } = await setup('s-gap', steps, clock);
+    const waiting = await detectSession(deps, 's-gap');
+    expect(waiting).toMatchObject({ status: 'processed', observed: 2, waitingForGap: { missingIndex: 2, retryAfterMs: 30_000 } });
+
+    clock += 30_000;
+    const resumed = await detectSession(deps, 's-gap');
+    expect(resumed).toMatchObject({ status: 'processed', observed: steps.length - 2 });
+    expect(resumed.status === 'processed' && resumed.waitingForGap).toBeUndefined();
+    expect((await store.getSession('s-gap'))?.detection.nextIndex).toBe(7);
+  });
+
+  it('undoes the intervention when its notification cannot be queued, so the retry records and queues it', async () => {
+    const { deps, queueUrl } = await setup('s-undo', failingLoop(3));
+    const failing = { ...deps, notificationsQueue: { send: async () => { throw new Error('SQS unavailable'); } } };
+    await expect(detectSession(failing, 's-undo')).rejects.toThrow('SQS unavailable');
+    expect(await store.listInterventions('s-undo')).toEqual([]);
+
+    const retried = await detectSession(deps, 's-undo');
+    expect(retried.status === 'processed' && retried.recorded).toHaveLength(1);
+    expect(await drainBodies(sqs, queueUrl)).toHaveLength(1);
+  });
+
+  it('drops work for an unknown session', async () => {
+    const { deps } = await setup('s-known', []);
+    expect(await detectSession(deps, 's-unknown')).toEqual({ status: 'unknown_session' });
+  });
+});
