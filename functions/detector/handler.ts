@@ -7,6 +7,9 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { createObservability } from '../../shared/observability.ts';
 import { readDetectorConfig } from '../../shared/config.ts';
 import { parseThresholds } from '../../shared/detection/config.ts';
+import { loadJudgeApiKey } from '../../shared/judge/apiKeySecret.ts';
+import { readJudgeConfig } from '../../shared/judge/config.ts';
+import { createJudge, type Judge } from '../../shared/judge/judge.ts';
 import { detectSession, type DetectOutcome } from '../../shared/pipeline/detectSession.ts';
 import { parseStepsMessage } from '../../shared/queue/messages.ts';
 import { NotificationsQueue, createSqsClient, delayRedelivery } from '../../shared/queue/sqsQueues.ts';
@@ -23,6 +26,8 @@ const deps = {
   gapWaitMs: config.stepGapWaitSeconds * 1000,
   now: Date.now,
 };
+const judgeConfig = readJudgeConfig();
+let judge: Judge | undefined;
 const processor = new BatchProcessor(EventType.SQS);
 
 /** Steps after a gap are held back: the record is retried once the gap wait has passed. */
@@ -45,11 +50,25 @@ async function processRecord(record: SQSRecord): Promise<void> {
   }
 }
 
+/**
+ * The judge is created on first use (its key may come from Secrets Manager). If the key cannot be
+ * fetched, this batch runs on the deterministic detectors alone and the next batch tries again.
+ */
+async function currentJudge(): Promise<Judge | undefined> {
+  if (!judgeConfig || judge) return judge;
+  try {
+    judge = createJudge(judgeConfig, { apiKey: await loadJudgeApiKey(judgeConfig) });
+  } catch (error) {
+    logger.warn('LLM judge unavailable for this batch; deterministic detectors only', { error });
+  }
+  return judge;
+}
+
 /** Losing the version check means another invocation just saved: re-run against its state. */
 async function detectSessionWithRetry(sessionId: string, attempts = 3): Promise<DetectOutcome> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await detectSession(deps, sessionId);
+      return await detectSession({ ...deps, judge: await currentJudge() }, sessionId);
     } catch (error) {
       if (!(error instanceof StaleSessionVersionError) || attempt >= attempts) throw error;
     }
@@ -61,6 +80,10 @@ function publishMetrics(outcome: Extract<DetectOutcome, { status: 'processed' }>
     metrics.singleMetric().addDimension('category', verdict.category).addMetric('Verdicts', MetricUnit.Count, 1);
   }
   if (outcome.recorded.length > 0) metrics.addMetric('InterventionsCreated', MetricUnit.Count, outcome.recorded.length);
+  if (outcome.review) {
+    metrics.addMetric('LlmTokens', MetricUnit.Count, outcome.review.tokensUsed);
+    logger.info('LLM judge review', { outcome: outcome.review.outcome, tokensUsed: outcome.review.tokensUsed });
+  }
   for (const episode of outcome.observation.closed) {
     metrics.addMetric(episode.outcome === 'resolved' ? 'EpisodesResolved' : 'EpisodesPersisted', MetricUnit.Count, 1);
   }

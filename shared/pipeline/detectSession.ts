@@ -1,5 +1,7 @@
 import type { DetectionThresholds } from '../detection/config.ts';
 import { observeSteps, type InterventionDecision, type Observation } from '../detection/engine.ts';
+import type { Judge, JudgeReview } from '../judge/judge.ts';
+import { parseJudgeState, reviewObservation } from '../judge/reviewObservation.ts';
 import type { Episode } from '../detection/episodes.ts';
 import type { SessionSpec } from '../detection/types.ts';
 import type { NotificationMessage } from '../queue/sqsQueues.ts';
@@ -13,10 +15,16 @@ export interface DetectDeps {
     putVerdictsAndEpisodes(sessionId: string, verdicts: readonly Verdict[], episodes: readonly Episode[], nowMs: number): Promise<void>;
     recordInterventionOnce(intervention: InterventionRecord, nowMs: number): Promise<RecordInterventionOutcome>;
     deleteIntervention(sessionId: string, episodeId: string, interventionId: string): Promise<void>;
-    saveDetectionState(sessionId: string, expectedVersion: number, update: { detection: SessionRecord['detection'] }): Promise<void>;
+    saveDetectionState(
+      sessionId: string,
+      expectedVersion: number,
+      update: { detection: SessionRecord['detection']; judge?: unknown; llmTokensDelta?: number },
+    ): Promise<void>;
   };
   notificationsQueue: { send(message: NotificationMessage): Promise<void> };
   thresholds: DetectionThresholds;
+  /** The optional LLM judge: a second opinion on heuristic verdicts, and findings rules cannot see. */
+  judge?: Judge | undefined;
   /** How long a gap in step indexes holds back the steps after it. */
   gapWaitMs: number;
   now: () => number;
@@ -32,6 +40,8 @@ export type DetectOutcome =
       observation: Observation;
       /** Interventions this invocation recorded first (and so queued for delivery). */
       recorded: InterventionRecord[];
+      /** The judge's review of this batch, when one ran. */
+      review?: JudgeReview;
     };
 
 /** Steps read per query; detection loops until it has caught up. */
@@ -42,7 +52,9 @@ const STEPS_PER_READ = 500;
  * 1. reads the session (detection state + version) and the stored steps from state.nextIndex;
  * 2. takes the contiguous run of steps; a missing index holds back what follows until the gap is
  *    filled or `gapWaitMs` has passed since the first held-back step arrived, then is skipped;
- * 3. observes the steps (pure, deterministic: same state + steps → same episode ids);
+ * 3. observes the steps (pure, deterministic: same state + steps → same episode ids), then, when
+ *    an LLM judge is configured and the batch is worth it, lets it confirm, withhold or add findings
+ *    (its failures leave the deterministic verdicts standing);
  * 4. stores verdicts and episode snapshots, records each new episode's intervention once
  *    (conditional write) and queues a notification only when this writer won;
  * 5. saves the new state if nobody else moved it (optimistic version check), otherwise throws so
@@ -54,8 +66,23 @@ export async function detectSession(deps: DetectDeps, sessionId: string): Promis
 
   const nowMs = deps.now();
   const { steps, waitingForGap } = await readObservableSteps(deps, sessionId, session.detection.nextIndex, nowMs);
-  const observation = observeSteps(specOf(session), session.detection, steps, { thresholds: deps.thresholds });
-  if (steps.length === 0) return { status: 'processed', observed: 0, observation, recorded: [], ...(waitingForGap ? { waitingForGap } : {}) };
+  const spec = specOf(session);
+  const deterministic = observeSteps(spec, session.detection, steps, { thresholds: deps.thresholds });
+  if (steps.length === 0) {
+    return { status: 'processed', observed: 0, observation: deterministic, recorded: [], ...(waitingForGap ? { waitingForGap } : {}) };
+  }
+  const judged = deps.judge
+    ? await reviewObservation({
+        judge: deps.judge,
+        session: spec,
+        state: parseJudgeState(session.judge),
+        observation: deterministic,
+        steps,
+        loadEarlierSteps: async (from, limit) => (await deps.store.stepsFrom(sessionId, from, limit)).map((stored) => stored.step),
+        thresholds: deps.thresholds,
+      })
+    : undefined;
+  const observation = judged?.observation ?? deterministic;
 
   await deps.store.putVerdictsAndEpisodes(sessionId, observation.verdicts, episodeSnapshots(observation), nowMs);
   const recorded: InterventionRecord[] = [];
@@ -63,8 +90,18 @@ export async function detectSession(deps: DetectDeps, sessionId: string): Promis
     const record = toInterventionRecord(decision, nowMs);
     if (await recordAndQueue(deps, record, nowMs)) recorded.push(record);
   }
-  await deps.store.saveDetectionState(sessionId, session.version, { detection: observation.state });
-  return { status: 'processed', observed: steps.length, observation, recorded, ...(waitingForGap ? { waitingForGap } : {}) };
+  await deps.store.saveDetectionState(sessionId, session.version, {
+    detection: observation.state,
+    ...(judged ? { judge: judged.state, llmTokensDelta: judged.review?.tokensUsed ?? 0 } : {}),
+  });
+  return {
+    status: 'processed',
+    observed: steps.length,
+    observation,
+    recorded,
+    ...(waitingForGap ? { waitingForGap } : {}),
+    ...(judged?.review ? { review: judged.review } : {}),
+  };
 }
 
 async function readObservableSteps(deps: DetectDeps, sessionId: string, nextIndex: number, nowMs: number) {
