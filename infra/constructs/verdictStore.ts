@@ -1,9 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-
-/** The item attribute holding an epoch-seconds expiry; DynamoDB TTL deletes the item after it. */
-export const TTL_ATTRIBUTE = 'expiresAt';
+import { TTL_ATTRIBUTE } from '../../shared/store/tableDefinition.ts';
 
 export interface VerdictStoreProps {
   /** Refuse DeleteTable calls, including a stack deletion. @default true */
@@ -15,10 +13,10 @@ export interface VerdictStoreProps {
 /**
  * Everything Wink stores, in one on-demand table (single-table design).
  *
- * Key design — `pk` (S) / `sk` (S):
+ * Key design — `pk` (S) / `sk` (S), as in shared/store/keys.ts:
  *   pk = SESSION#<sessionId>  sk = SESSION                      session metadata + detection state
- *   pk = SESSION#<sessionId>  sk = STEP#<index, zero-padded>     one ingested step (sorted by index)
- *   pk = SESSION#<sessionId>  sk = VERDICT#<...>                 a detector verdict
+ *   pk = SESSION#<sessionId>  sk = STEP#<index, 16 digits>       one ingested step (sorted by index)
+ *   pk = SESSION#<sessionId>  sk = VERDICT#<index>#<subtype>     a detector verdict
  *   pk = SESSION#<sessionId>  sk = EPISODE#<episodeId>           a misbehavior episode
  *   pk = SESSION#<sessionId>  sk = INTERVENTION#<episodeId>      the guidance sent for an episode;
  *                                                                written with attribute_not_exists(pk):
@@ -27,7 +25,7 @@ export interface VerdictStoreProps {
  *
  * One session's items share a partition, so "everything about session X" is one Query and every
  * access pattern is a key lookup: no index is needed. `expiresAt` (epoch seconds) is the TTL
- * attribute: steps and verdicts expire after the configured retention; API keys carry none.
+ * attribute: a session's items expire after the configured retention; API keys carry none.
  */
 export class VerdictStore extends Construct {
   public readonly table: Table;

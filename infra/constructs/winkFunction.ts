@@ -14,9 +14,11 @@ export const METRICS_NAMESPACE = 'Wink';
 const SECRET_VALUE_VARIABLES: readonly string[] = [ENV.llmApiKey];
 
 /**
- * ESM output lets handlers use top-level await and keeps the bundle's imports static. Some
- * bundled CommonJS dependencies still call `require` for Node built-ins, which esbuild's ESM
- * output cannot do on its own: the banner gives them a real `require`.
+ * ESM output: handlers may use top-level await (e.g. to fetch a secret during init, which Lambda
+ * does not bill at cold start), imports stay static, and Node 22 runs it natively. The one known
+ * trap is a bundled CommonJS dependency that calls `require` for a Node built-in: esbuild's ESM
+ * output throws "Dynamic require of ... is not supported" there. Today's handlers need no such call;
+ * the banner gives the bundle a real `require` so a future dependency cannot break at cold start.
  */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __winkCreateRequire } from 'node:module'; const require = __winkCreateRequire(import.meta.url);";

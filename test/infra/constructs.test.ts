@@ -1,0 +1,151 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Function as LambdaFunction, InlineCode, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { IngestApi } from '../../infra/constructs/ingestApi.ts';
+import type { IngestApiProps } from '../../infra/constructs/ingestApi.ts';
+import { Monitoring } from '../../infra/constructs/monitoring.ts';
+import type { MonitoringProps } from '../../infra/constructs/monitoring.ts';
+import { Notifier } from '../../infra/constructs/notifier.ts';
+import type { NotifierProps } from '../../infra/constructs/notifier.ts';
+import { createQueueWithDlq } from '../../infra/constructs/queues.ts';
+import { StepPipeline } from '../../infra/constructs/stepPipeline.ts';
+import type { StepPipelineProps } from '../../infra/constructs/stepPipeline.ts';
+import { VerdictStore } from '../../infra/constructs/verdictStore.ts';
+import { WinkFunction } from '../../infra/constructs/winkFunction.ts';
+import type { WinkFunctionProps } from '../../infra/constructs/winkFunction.ts';
+import { acknowledgeNagFinding } from '../../infra/nag.ts';
+import { PROJECT_ROOT } from '../../infra/winkStack.ts';
+import { ENV } from '../../shared/config.ts';
+
+const entry = (name: string) => `${PROJECT_ROOT}functions/${name}/handler.ts`;
+
+/** A bare stack (bundling skipped) with the table the constructs need. */
+function scaffold() {
+  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test');
+  const table = new VerdictStore(stack, 'Store').table;
+  return { stack, table };
+}
+
+describe('WinkFunction', () => {
+  const build = (props: Partial<WinkFunctionProps>) => new WinkFunction(scaffold().stack, 'Fn', { entry: entry('ingest'), description: 'test', ...props });
+
+  it('accepts sensible props', () => {
+    expect(() => build({ memorySize: 512, timeout: Duration.seconds(30) })).not.toThrow();
+  });
+
+  it('refuses memory or timeout outside what Lambda allows', () => {
+    expect(() => build({ memorySize: 64 })).toThrow(/memorySize must be an integer between 128 and 10240/);
+    expect(() => build({ timeout: Duration.minutes(16) })).toThrow(/timeout must be between 1 and 900 seconds/);
+  });
+
+  it('refuses an environment variable that would carry a secret value', () => {
+    expect(() => build({ environment: { [ENV.llmApiKey]: 'sk-live' } })).toThrow(/secret's value/);
+  });
+});
+
+describe('StepPipeline', () => {
+  const build = (props: Partial<StepPipelineProps>) => {
+    const { stack, table } = scaffold();
+    return new StepPipeline(stack, 'Steps', { entry: entry('detector'), table, notificationsQueue: new Queue(stack, 'N'), retentionDays: 30, ...props });
+  };
+
+  it('accepts sensible props and derives the visibility timeout from the detector timeout', () => {
+    const pipeline = build({ timeout: Duration.seconds(20), batchSize: 5, maxConcurrency: 2 });
+    Template.fromStack(Stack.of(pipeline)).hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, VisibilityTimeout: 120 });
+  });
+
+  it('refuses a batching window, which Lambda does not allow on a FIFO queue', () => {
+    expect(() => build({ maxBatchingWindow: Duration.seconds(5) })).toThrow(/FIFO/);
+    expect(() => build({ maxBatchingWindow: Duration.seconds(0) })).not.toThrow();
+  });
+
+  it('refuses FIFO-incompatible batch sizes and out-of-range concurrency', () => {
+    expect(() => build({ batchSize: 11 })).toThrow(/batchSize must be an integer between 1 and 10/);
+    expect(() => build({ maxConcurrency: 1 })).toThrow(/maxConcurrency/);
+  });
+
+  it('refuses a visibility timeout below six times the detector timeout', () => {
+    expect(() => build({ timeout: Duration.seconds(60), visibilityTimeout: Duration.seconds(300) })).toThrow(/at least 6 × the detector timeout/);
+  });
+});
+
+describe('Notifier', () => {
+  const build = (props: Partial<NotifierProps>) => {
+    const { stack, table } = scaffold();
+    return new Notifier(stack, 'Notifier', { entry: entry('notifier'), table, ...props });
+  };
+
+  it('refuses retry delays SQS cannot wait out', () => {
+    expect(() => build({ retryDelaysSeconds: [5, 50_000] })).toThrow(/retry delays must be whole seconds/);
+    expect(() => build({ retryDelaysSeconds: [] })).toThrow(/at least one delay/);
+  });
+
+  it('refuses a webhook timeout that does not fit in the function timeout', () => {
+    expect(() => build({ timeout: Duration.seconds(10), webhookTimeoutMs: 10_000 })).toThrow(/webhookTimeoutMs/);
+    expect(() => build({ timeout: Duration.seconds(10), webhookTimeoutMs: 5_000 })).not.toThrow();
+  });
+
+  it('refuses batch settings Lambda would reject', () => {
+    expect(() => build({ batchSize: 50 })).toThrow(/needs a maxBatchingWindow/);
+    expect(() => build({ maxConcurrency: 1001 })).toThrow(/maxConcurrency/);
+  });
+});
+
+describe('IngestApi', () => {
+  const build = (props: Partial<IngestApiProps>) => {
+    const { stack, table } = scaffold();
+    return new IngestApi(stack, 'Api', { entry: entry('ingest'), table, stepsQueue: new Queue(stack, 'S'), retentionDays: 30, ...props });
+  };
+
+  it('refuses throttling that would close the API and timeouts above the integration limit', () => {
+    expect(() => build({})).not.toThrow();
+    expect(() => build({ throttleRateLimit: 0 })).toThrow(/throttleRateLimit must be positive/);
+    expect(() => build({ throttleBurstLimit: 0 })).toThrow(/throttleBurstLimit/);
+    expect(() => build({ timeout: Duration.seconds(30) })).toThrow(/at most 29 s/);
+  });
+});
+
+describe('Monitoring', () => {
+  const build = (props: Partial<MonitoringProps>) => {
+    const { stack } = scaffold();
+    const fn = new LambdaFunction(stack, 'Fn', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: new InlineCode('exports.handler=()=>{}') });
+    const stage = new HttpStage(stack, 'Stage', { httpApi: new HttpApi(stack, 'Api', { createDefaultStage: false }) });
+    return new Monitoring(stack, 'Monitoring', {
+      functions: [{ name: 'Fn', fn }],
+      queues: [{ name: 'Q', queue: new Queue(stack, 'Q'), deadLetterQueue: new Queue(stack, 'Dlq'), maxAge: Duration.minutes(5) }],
+      apiStage: stage,
+      misbehaviorRateThreshold: 0.05,
+      deliveryFailureRateThreshold: 0.1,
+      ...props,
+    });
+  };
+
+  it('accepts fractions in (0, 1] and a valid email', () => {
+    expect(() => build({ misbehaviorRateThreshold: 1, alarmEmail: 'ops@example.com' })).not.toThrow();
+  });
+
+  it('refuses rate thresholds that are not fractions', () => {
+    expect(() => build({ misbehaviorRateThreshold: 5 })).toThrow(/misbehaviorRateThreshold is a fraction/);
+    expect(() => build({ deliveryFailureRateThreshold: 0 })).toThrow(/deliveryFailureRateThreshold is a fraction/);
+  });
+
+  it('refuses a malformed alarm email and an empty function list', () => {
+    expect(() => build({ alarmEmail: 'ops at example' })).toThrow(/alarmEmail/);
+    expect(() => build({ functions: [] })).toThrow(/at least one function/);
+  });
+});
+
+describe('helpers', () => {
+  it('createQueueWithDlq refuses a maxReceiveCount SQS would reject', () => {
+    expect(() => createQueueWithDlq(scaffold().stack, 'Q', { fifo: false, maxReceiveCount: 0, visibilityTimeout: Duration.seconds(30), retentionPeriod: Duration.days(1) })).toThrow(
+      /maxReceiveCount/,
+    );
+  });
+
+  it('a cdk-nag acknowledgment needs a real reason', () => {
+    expect(() => acknowledgeNagFinding(scaffold().stack, 'AwsSolutions-SQS3', 'ok')).toThrow(/needs a written reason/);
+  });
+});
