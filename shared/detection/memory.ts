@@ -2,7 +2,7 @@ import type { Step, StepType } from '../steps.ts';
 import { analyzeCall, type FileEdit } from './calls.ts';
 import { readClaims, type Claims } from './claims.ts';
 import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
-import { malformedCallMessage, missingPathsIn, resultTimedOut, testRunFailed } from './results.ts';
+import { harnessNotice, malformedCallMessage, missingPathsIn, resultTimedOut, testRunFailed } from './results.ts';
 
 /**
  * A step reduced to what detectors compare: hashes, flags and a few short strings, computed once
@@ -169,8 +169,8 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
       if (chunk) summary.repeatedChunk = chunk;
     } else {
       // Harness notices ("your output was not formatted correctly") arrive as user/system messages.
-      const notice = step.content.length < 2000 ? malformedCallMessage(step.content) : undefined;
-      if (notice && step.index > 0) summary.malformed = notice;
+      const notice = step.content.length < 2000 ? harnessNotice(step.content) : undefined;
+      if (notice) summary.malformed = notice;
     }
   }
   return summary;

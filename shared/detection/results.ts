@@ -92,8 +92,12 @@ const MALFORMED_RESULT = [
   /\bJSONDecodeError\b/,
   /\bvalidation errors? for \w+/i,
   /\bunexpected keyword argument\b/i,
+];
+/** What tool harnesses say, as a user/system message, when a reply carried no usable call. */
+const HARNESS_NOTICE = [
   /\bYour (?:last )?output (?:was|is) not formatted correctly\b/i,
-  /\bdid not include a (?:function|tool) call\b/i,
+  /\b(?:response|reply|message) did not include a (?:function|tool) call\b/i,
+  /\bYour last response did not include a function call\b/i,
 ];
 
 /**
@@ -101,9 +105,14 @@ const MALFORMED_RESULT = [
  * results of non-shell tools and harness messages are read: a program printing "invalid
  * arguments" says nothing about the call that ran it.
  */
-export function malformedCallMessage(content: string | undefined): string | undefined {
+export function malformedCallMessage(content: string | undefined, patterns: readonly RegExp[] = [...MALFORMED_RESULT, ...HARNESS_NOTICE]): string | undefined {
   if (!content) return undefined;
   const text = content.length > 1500 ? content.slice(0, 1500) : content;
-  const match = MALFORMED_RESULT.map((pattern) => pattern.exec(text)).find((m) => m !== null);
+  const match = patterns.map((pattern) => pattern.exec(text)).find((m) => m !== null);
   return match ? match[0] : undefined;
+}
+
+/** A harness notice in a user/system message; a user's own words ("invalid arguments …") are not one. */
+export function harnessNotice(content: string | undefined): string | undefined {
+  return malformedCallMessage(content, HARNESS_NOTICE);
 }

@@ -1,6 +1,5 @@
 import type { Detector } from '../types.ts';
-import { trailingRun } from './trailingRun.ts';
-import { actionSteps, answeredActions } from './window.ts';
+import { actionSteps } from './window.ts';
 
 /** Actions quoted as evidence of a long stretch without progress. */
 const EVIDENCE_ACTIONS = 10;
@@ -13,21 +12,12 @@ const EVIDENCE_ACTIONS = 10;
  */
 export const detectNoProgress: Detector = ({ memory, thresholds }) => {
   const { callsSinceEdit, staleStreak } = memory.progress;
-  const answered = answeredActions(memory);
-  if (callsSinceEdit >= thresholds.noProgressMinCalls && staleStreak >= thresholds.noProgressStaleResults) {
-    const stale = trailingRun(answered, (a) => a.stale === true && !a.isEdit);
-    return {
-      subtype: 'no_progress',
-      evidence: actionSteps(stale.slice(-EVIDENCE_ACTIONS)),
-      facts: { calls: callsSinceEdit, stale: staleStreak, shape: 'repeats' },
-    };
-  }
-  if (callsSinceEdit >= thresholds.noProgressMaxCallsWithoutEdit) {
-    return {
-      subtype: 'no_progress',
-      evidence: actionSteps(answered.slice(-EVIDENCE_ACTIONS)),
-      facts: { calls: callsSinceEdit, stale: staleStreak, shape: 'no_edit' },
-    };
-  }
-  return null;
+  const repeating = callsSinceEdit >= thresholds.noProgressMinCalls && staleStreak >= thresholds.noProgressStaleResults;
+  if (!repeating && callsSinceEdit < thresholds.noProgressMaxCallsWithoutEdit) return null;
+  // The latest actions, the one in progress included: the stretch extends with every call and result.
+  return {
+    subtype: 'no_progress',
+    evidence: actionSteps(memory.actions.slice(-EVIDENCE_ACTIONS)),
+    facts: { calls: callsSinceEdit, stale: staleStreak, shape: repeating ? 'repeats' : 'no_edit' },
+  };
 };
