@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/globalSetup.ts'],
+    reporters: ['default', './test/summaryReporter.ts'],
     // Dummy credentials and a region: the SDK talks only to the loopback servers started above.
     env: {
       AWS_REGION: 'us-east-1',
