@@ -20,8 +20,8 @@ export async function runPipelineBench(options: { sessions?: number; requestsPer
         headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
-      }).then(async (r) => ({ status: r.status, body: await r.json() }));
-    const newSession = async () => (await post('/v1/sessions', { agentId: 'bench', task: 'benchmark' })).body.sessionId as string;
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { sessionId?: string } }));
+    const newSession = async () => (await post('/v1/sessions', { agentId: 'bench', task: 'benchmark' })).body.sessionId!;
 
     // Ingest: sessions in parallel, each posting its requests in order.
     const latencies: number[] = [];
@@ -81,7 +81,7 @@ async function waitForIntervention(url: string, apiKey: string, sessionId: strin
   const deadline = t0 + 15_000;
   while (performance.now() < deadline) {
     const response = await fetch(`${url}/v1/sessions/${sessionId}/interventions`, { headers: { authorization: `Bearer ${apiKey}` } });
-    const { interventions } = await response.json();
+    const { interventions } = (await response.json()) as { interventions: unknown[] };
     if (interventions.length > 0) return performance.now() - t0;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

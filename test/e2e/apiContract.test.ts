@@ -33,7 +33,7 @@ describe('HTTP API contract', () => {
     ])('answers 401 for %s, even on an unknown session with a bad body', async (_label, headers) => {
       const response = await fetch(`${stack.url}/v1/sessions/nope/steps`, { method: 'POST', headers, body: 'not json' });
       expect(response.status).toBe(401);
-      const body = await response.json();
+      const body = (await response.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe('unauthorized');
       expect(body.error.message).toMatch(/API key/);
     });
