@@ -82,7 +82,7 @@ function publishMetrics(outcome: Extract<DetectOutcome, { status: 'processed' }>
   if (outcome.recorded.length > 0) metrics.addMetric('InterventionsCreated', MetricUnit.Count, outcome.recorded.length);
   if (outcome.review) {
     metrics.addMetric('LlmTokens', MetricUnit.Count, outcome.review.tokensUsed);
-    logger.info('LLM judge review', { outcome: outcome.review.outcome, tokensUsed: outcome.review.tokensUsed });
+    logger.info('LLM judge review', { outcome: outcome.review.outcome, tokensUsed: outcome.review.tokensUsed, detail: outcome.review.detail });
   }
   for (const episode of outcome.observation.closed) {
     metrics.addMetric(episode.outcome === 'resolved' ? 'EpisodesResolved' : 'EpisodesPersisted', MetricUnit.Count, 1);
