@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { TRAJECTORY_FORMATS, TrajectoryFormatError, isTrajectoryFormat, type TrajectoryFormat } from '../shared/adapters/index.ts';
 import { ENV } from '../shared/config.ts';
 import { parseThresholds, type DetectionThresholds } from '../shared/detection/config.ts';
+import { runEval } from './eval.ts';
 import { CliError, processIo, type CliIo } from './io.ts';
 import { readPolicy } from './policy.ts';
 import { runReplay } from './replay.ts';
@@ -58,6 +59,16 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
         thresholds: thresholdsFromEnv(),
         ...(online ? { online } : {}),
       }, io));
+    });
+
+  program
+    .command('eval')
+    .description('Score detection on a labeled corpus: precision, recall and F1 per subtype, delays, false interventions')
+    .argument('<labels.json>', 'labels file listing trajectories and their expected misbehavior episodes (see docs/eval.md)')
+    .option('--json', 'print exactly one JSON object on stdout')
+    .option('--report <file>', 'also write a report with the confusion matrix (.html or .md)')
+    .action(async (labels: string, opts: { json?: boolean; report?: string }) => {
+      setExitCode(await runEval(labels, { thresholds: thresholdsFromEnv(), json: Boolean(opts.json), ...(opts.report ? { report: opts.report } : {}) }, io));
     });
 
   return program;
