@@ -42,6 +42,8 @@ const contextSchema = z.object({
   /** The steps queue is FIFO, where Lambda allows no batching window: only 0 is accepted. */
   detectorMaxBatchingWindowSeconds: nonNegativeInt.default(0),
   detectorMaxConcurrency: positiveInt.default(10),
+  /** Leaves room for LLM judge calls; the steps queue's visibility timeout is six times this. */
+  detectorTimeoutSeconds: positiveInt.max(900).default(60),
   notifierBatchSize: positiveInt.default(10),
   notifierMaxBatchingWindowSeconds: nonNegativeInt.default(0),
   notifierMaxConcurrency: positiveInt.default(5),

@@ -74,6 +74,7 @@ export class WinkStack extends Stack {
       batchSize: config.detectorBatchSize,
       maxBatchingWindow: Duration.seconds(config.detectorMaxBatchingWindowSeconds),
       maxConcurrency: config.detectorMaxConcurrency,
+      timeout: Duration.seconds(config.detectorTimeoutSeconds),
       logRetention,
       logRemovalPolicy: removalPolicy,
     });

@@ -128,7 +128,7 @@ describe('dashboard', () => {
   });
 });
 
-describe('metrics the alarms depend on', () => {
+describe('metrics the alarms and dashboard depend on', () => {
   const sources = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
       entry.isDirectory() ? sources(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [readFileSync(join(dir, entry.name), 'utf8')] : [],
@@ -136,8 +136,7 @@ describe('metrics the alarms depend on', () => {
 
   it('are published by the handlers under the same names (an alarm on a metric nobody emits never fires)', () => {
     const code = [...sources(join(PROJECT_ROOT, 'functions')), ...sources(join(PROJECT_ROOT, 'shared'))].join('\n');
-    const alarmed = [WINK_METRIC.stepsIngested, WINK_METRIC.interventionsCreated, WINK_METRIC.deliverySucceeded, WINK_METRIC.deliveryFailed];
-    for (const metricName of alarmed) expect(code, metricName).toMatch(new RegExp(`['"\`]${metricName}['"\`]`));
+    for (const metricName of Object.values(WINK_METRIC)) expect(code, metricName).toMatch(new RegExp(`['"\`]${metricName}['"\`]`));
     expect(code).toMatch(new RegExp(`addDimension\\(\\s*['"]category['"][\\s\\S]{0,120}['"]${VERDICTS_METRIC}['"]`));
   });
 });

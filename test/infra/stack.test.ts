@@ -72,9 +72,12 @@ describe('step pipeline', () => {
   });
 
   it('steps queue visibility timeout is at least six times the detector timeout', () => {
-    const visibility = queue(defaults, 'StepPipelineStepsQueue').resource.Properties.VisibilityTimeout as number;
-    const timeout = fn(defaults, 'StepPipelineDetector').resource.Properties.Timeout as number;
-    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+    for (const template of [defaults, configured]) {
+      const visibility = queue(template, 'StepPipelineStepsQueue').resource.Properties.VisibilityTimeout as number;
+      const timeout = fn(template, 'StepPipelineDetector').resource.Properties.Timeout as number;
+      expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+    }
+    expect(fn(configured, 'StepPipelineDetector').resource.Properties.Timeout).toBe(120);
   });
 
   it('detector reads the steps queue with partial batch failures, batch size 10, bounded concurrency and no batching window', () => {

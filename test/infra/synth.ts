@@ -22,6 +22,7 @@ export const CONFIGURED_CONTEXT = {
   'wink:webhookRetryDelaysSeconds': '10,20',
   'wink:detectionConfig': '{"loopWindow":8}',
   'wink:logRetentionDays': '90',
+  'wink:detectorTimeoutSeconds': '120',
 } as const;
 
 /**
