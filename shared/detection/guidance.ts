@@ -104,6 +104,7 @@ export function describeSteps(indexes: readonly number[]): string {
 }
 
 const SECRET_PATTERNS: RegExp[] = [
+  /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
   /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}\b/g,
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
@@ -115,7 +116,6 @@ const SECRET_PATTERNS: RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g,
   /((?:[A-Za-z0-9_-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_-]*|authorization)["']?\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi,
   /(--(?:password|passwd|token|api-key|secret)[= ])("[^"]*"|'[^']*'|\S+)/gi,
-  /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g,
   /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(?=@)/gi,
 ];
 

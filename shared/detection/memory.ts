@@ -2,7 +2,7 @@ import type { Step, StepType } from '../steps.ts';
 import { analyzeCall, type FileEdit } from './calls.ts';
 import { readClaims, type Claims } from './claims.ts';
 import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
-import { harnessNotice, malformedCallMessage, missingPathsIn, resultTimedOut, testRunFailed } from './results.ts';
+import { harnessNotice, malformedCallMessage, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
 /**
  * A step reduced to what detectors compare: hashes, flags and a few short strings, computed once
@@ -222,7 +222,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
           : action,
       );
     }
-    progress = afterResult(before, summary, stale, target);
+    progress = afterResult(before, summary, stale, target, step.content);
   } else if (summary.type === 'assistant' && summary.textKey) {
     progress = { ...before, monologue: extendMonologue(before.monologue, summary) };
   } else if (summary.malformed) {
@@ -259,7 +259,7 @@ function afterCall(before: Progress, call: StepSummary): Progress {
   return withoutUndefined(progress);
 }
 
-function afterResult(before: Progress, result: StepSummary, stale: boolean, target: ActionRecord | undefined): Progress {
+function afterResult(before: Progress, result: StepSummary, stale: boolean, target: ActionRecord | undefined, content: string | undefined): Progress {
   const progress: Progress = {
     ...before,
     monologue: undefined,
@@ -271,7 +271,7 @@ function afterResult(before: Progress, result: StepSummary, stale: boolean, targ
       ...before.lastTestRun,
       resultIndex: result.index,
       failed: result.testFailed,
-      errorLine: result.testFailed ? result.errorLine : undefined,
+      errorLine: result.testFailed ? testFailureLine(content) ?? result.errorLine : undefined,
     });
   }
   if (result.missingPaths && result.failed) {

@@ -47,7 +47,8 @@ export function commandOf(toolInput: unknown): string | undefined {
 /** A short, single-line rendering of a tool call for guidance text. */
 export function displayCall(toolName: string, toolInput: unknown, maxLength = 120): string {
   const command = commandOf(toolInput);
-  const shown = command ?? (toolInput === undefined ? '' : canonicalJson(toolInput));
+  const json = toolInput === undefined ? '' : canonicalJson(toolInput);
+  const shown = command ?? (json === '{}' || json === 'null' ? '' : json);
   // A shell tool shows its command; SWE-agent's `submit …` already starts with its tool's name.
   const bare = command !== undefined && (['bash', 'shell', 'execute_bash', 'run', 'terminal'].includes(toolName) || command.trimStart().startsWith(`${toolName} `) || command.trim() === toolName);
   const text = bare ? shown : `${toolName}${shown ? ` ${shown}` : ''}`;

@@ -29,6 +29,14 @@ const TEST_FAILURE = [
   /^npm ERR!/m,
   /^make(?:\[\d+\])?: \*\*\* .*Error \d+/m,
 ];
+/** The runner's own failure line ("FAILED tests/x.py::t - …", "=== 1 failed ==="), for quoting. */
+export function testFailureLine(content: string | undefined): string | undefined {
+  const lines = edges(content ?? '').split('\n').map((line) => line.trim());
+  const line = lines.find((l) => /^FAILED\b|^--- FAIL\b|\btest result: FAILED\b|\bBUILD FAILURE\b/.test(l))
+    ?? lines.find((l) => TEST_FAILURE.some((pattern) => pattern.test(l)));
+  return line === undefined ? undefined : line.length > 160 ? `${line.slice(0, 159)}…` : line;
+}
+
 const TEST_SUCCESS = [/\b\d+ passed\b/, /^OK\b/m, /\btest result: ok\b/, /^ok\s+\S/m, /^PASS\b/m, /\bBUILD SUCCESS(?:FUL)?\b/, /^\s*Tests?:?\s+\d+ passed\b/m, /\b\d+ passing\b/];
 
 /**
