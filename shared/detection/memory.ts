@@ -91,7 +91,7 @@ export interface Progress {
   lastTestRun?: TestRunRecord;
   /** Tool calls since the last edit. */
   callsSinceEdit: number;
-  /** Consecutive results that repeated an earlier result. */
+  /** Consecutive results since the last edit that repeated an earlier result. */
   staleStreak: number;
   /** Hashes of recent distinct results, newest last. */
   seenResults: string[];
@@ -244,6 +244,8 @@ function afterCall(before: Progress, call: StepSummary): Progress {
     progress.firstEditIndex = before.firstEditIndex ?? call.index;
     progress.lastEditIndex = call.index;
     progress.callsSinceEdit = 0;
+    // "No new information" is judged over the stretch since the last edit.
+    progress.staleStreak = 0;
     const created = edits.filter((e) => e.kind === 'create' && e.path).map((e) => e.path!);
     if (created.length > 0) {
       progress.createdPaths = capped([...before.createdPaths.filter((p) => !created.includes(p)), ...created], CREATED_PATHS_LIMIT);
