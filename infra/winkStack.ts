@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,14 +9,10 @@ import { Monitoring } from './constructs/monitoring.ts';
 import { Notifier } from './constructs/notifier.ts';
 import { StepPipeline } from './constructs/stepPipeline.ts';
 import { VerdictStore } from './constructs/verdictStore.ts';
-
-/** The repository root: handlers are bundled from `functions/`, against its package-lock.json. */
-export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { handlerEntry as entry } from './paths.ts';
 
 export interface WinkStackProps extends StackProps {
   readonly config: WinkConfig;
-  /** Directory holding `<name>/handler.ts` for ingest, detector and notifier. @default `<PROJECT_ROOT>/functions` */
-  readonly functionsDir?: string;
 }
 
 /**
@@ -35,8 +30,6 @@ export class WinkStack extends Stack {
   constructor(scope: Construct, id: string, props: WinkStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const functionsDir = props.functionsDir ?? `${PROJECT_ROOT}functions`;
-    const entry = (name: string) => `${functionsDir}/${name}/handler.ts`;
     const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const logRetention = config.logRetentionDays as RetentionDays; // one of the allowed values (config.ts checks)
 

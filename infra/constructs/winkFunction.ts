@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { acknowledgeNagFinding } from '../nag.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config.ts';
 
@@ -38,7 +40,7 @@ export interface WinkFunctionProps {
   readonly logRetention?: RetentionDays;
   /** What happens to the log group when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;
-  /** Directory holding package-lock.json and the sources esbuild may read. @default the lock file's directory */
+  /** Directory holding package-lock.json and every source esbuild may read. @default the repository root */
   readonly projectRoot?: string;
 }
 
@@ -81,7 +83,9 @@ export class WinkFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
-      ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+      // Explicit, so bundling does not depend on the directory `cdk` was started from.
+      projectRoot: props.projectRoot ?? PROJECT_ROOT,
+      depsLockFilePath: join(props.projectRoot ?? PROJECT_ROOT, 'package-lock.json'),
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',

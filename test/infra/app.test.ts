@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../infra/winkStack.ts';
+import { PROJECT_ROOT } from '../../infra/paths.ts';
 import { ENV } from '../../shared/config.ts';
 
 const run = promisify(execFile);

@@ -17,10 +17,8 @@ import { VerdictStore } from '../../infra/constructs/verdictStore.ts';
 import { WinkFunction } from '../../infra/constructs/winkFunction.ts';
 import type { WinkFunctionProps } from '../../infra/constructs/winkFunction.ts';
 import { acknowledgeNagFinding } from '../../infra/nag.ts';
-import { PROJECT_ROOT } from '../../infra/winkStack.ts';
+import { handlerEntry as entry } from '../../infra/paths.ts';
 import { ENV } from '../../shared/config.ts';
-
-const entry = (name: string) => `${PROJECT_ROOT}functions/${name}/handler.ts`;
 
 /** A bare stack (bundling skipped) with the table the constructs need. */
 function scaffold() {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../../infra/winkStack.ts';
+import { PROJECT_ROOT } from '../../infra/paths.ts';
 import { createApiKey, generateApiKey } from '../../scripts/create-api-key.ts';
 import { ApiKeyAuthenticator } from '../../shared/api/authenticate.ts';
 import { sha256Hex } from '../../shared/canonicalJson.ts';

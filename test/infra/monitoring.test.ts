@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERDICTS_METRIC, WINK_METRIC } from '../../infra/constructs/monitoring.ts';
-import { PROJECT_ROOT } from '../../infra/winkStack.ts';
+import { PROJECT_ROOT } from '../../infra/paths.ts';
 import { CATEGORIES } from '../../shared/taxonomy.ts';
 import { CONFIGURED_CONTEXT, resourceNamed, resourcesOf, synthWinkTemplate } from './synth.ts';
 

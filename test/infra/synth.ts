@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readWinkConfig } from '../../infra/config.ts';
-import { PROJECT_ROOT, WinkStack } from '../../infra/winkStack.ts';
+import { PROJECT_ROOT } from '../../infra/paths.ts';
+import { WinkStack } from '../../infra/winkStack.ts';
 
 /** The context `cdk synth` sees: cdk.json's (defaults and feature flags). */
 export const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(`${PROJECT_ROOT}cdk.json`, 'utf8')) as { context: Record<string, unknown> }).context;
