@@ -26,6 +26,7 @@ describe('auto-detection picks the right adapter for each sample', () => {
   it.each([
     ['swe-agent-classic.traj', 'swe-agent'],
     ['swe-agent-function-calling.traj', 'swe-agent'],
+    ['swe-agent-repeated-submit.traj', 'swe-agent'],
     ['openhands-events.json', 'openhands'],
     ['openai-chat.json', 'openai-chat'],
     ['openai-responses.json', 'openai-responses'],
