@@ -5,10 +5,14 @@ import type { Step } from '../shared/steps.ts';
 import { verifyWebhookSignature } from '../shared/webhook/signature.ts';
 import type { LocalStack } from './stack.ts';
 
-/** Bundled samples: one agent that loops on a failing command, one real clean SWE-agent run. */
+/**
+ * Bundled samples: an agent that retries a failing command, a real clean SWE-agent run, and a real
+ * SWE-agent run that submits the same wrong answer over and over.
+ */
 const DEMO_TRAJECTORIES = [
   fileURLToPath(new URL('./demo/looping-agent.jsonl', import.meta.url)),
   fileURLToPath(new URL('../test/fixtures/trajectories/swe-agent-function-calling.traj', import.meta.url)),
+  fileURLToPath(new URL('../test/fixtures/trajectories/swe-agent-repeated-submit.traj', import.meta.url)),
 ];
 
 const STEPS_PER_REQUEST = 100;
