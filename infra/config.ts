@@ -28,10 +28,10 @@ const secondsList = z.preprocess(
 const contextSchema = z.object({
   /** Names the stack `Wink-<stage>`, so several deployments can share one account. */
   stage: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/, 'stage: letters, digits and dashes, starting with a letter').default('prod'),
-  /** `retain` keeps the table, its backups and the logs when the stack is deleted; `destroy` removes them. */
+  /** `retain` keeps the table, the log groups and the alarm key when the stack is deleted; `destroy` removes them. */
   removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
   deletionProtection: flag.default(true),
-  /** Steps, verdicts and episodes expire this many days after they are written (DynamoDB TTL). */
+  /** A session's items expire this many days after they are written (DynamoDB TTL). */
   retentionDays: positiveInt.default(30),
   logRetentionDays: positiveInt
     .refine((days) => LOG_RETENTION_DAYS.includes(days), { error: `must be one of ${LOG_RETENTION_DAYS.join(', ')} (CloudWatch Logs periods)` })
