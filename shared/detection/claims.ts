@@ -54,6 +54,9 @@ const ASKS_USER = [
   /\bwhich (?:option|approach|one) (?:would|do) you (?:prefer|want)\b/i,
 ];
 
+/** "Let me know if you'd like any further changes": an offer at the end of the work, not a request for input. */
+const OFFER = /\bif you(?:'d| would)? (?:like|want|need|prefer)\b|\banything else\b|\bfurther (?:changes|questions|help)\b/i;
+
 const VERIFY_PLAN = /\b(?:let's|let us|I(?:'ll| will)|we(?:'ll| will)|now|next)\b[^.!?\n]*\b(?:run|rerun|re-run|test|verify|check|confirm|try|execute)\b/i;
 
 const MAX_TEXT = 8000;
@@ -67,7 +70,7 @@ export function readClaims(text: string): Claims {
     else if (plain && COMPLETION.some((p) => p.test(sentence))) note(claims, sentence, 'completion', 'success');
     else if (plain && SUCCESS.some((p) => p.test(sentence))) note(claims, sentence, 'success');
     if (GIVES_UP.some((p) => p.test(sentence))) note(claims, sentence, 'givesUp');
-    if (ASKS_USER.some((p) => p.test(sentence)) && /\?|please/i.test(sentence)) note(claims, sentence, 'asksUser');
+    if (ASKS_USER.some((p) => p.test(sentence)) && /\?|please/i.test(sentence) && !OFFER.test(sentence)) note(claims, sentence, 'asksUser');
     if (VERIFY_PLAN.test(sentence)) claims.verifyPlanned = true;
   }
   // "I've fixed it. Now let's run the tests": a step on the way, not a claim of being finished.

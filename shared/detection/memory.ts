@@ -59,14 +59,10 @@ export interface ActionRecord {
   resultKey?: string;
   failed?: boolean;
   errorLine?: string;
-  isEdit?: boolean;
   isTestRun?: boolean;
+  /** The call ran a command or code (its output is a program's, not the tool harness's). */
   executesCode?: boolean;
-  testFailed?: boolean;
   timedOut?: boolean;
-  /** The result repeats one already seen this session: no new information. */
-  stale?: boolean;
-  malformed?: string;
 }
 
 /** The latest test-like run and how it ended. */
@@ -189,10 +185,8 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
       toolName: summary.toolName!,
       actionKey: summary.actionKey!,
       display: summary.display!,
-      isEdit: summary.edits ? true : undefined,
       isTestRun: summary.isTestRun,
       executesCode: summary.executesCode,
-      malformed: summary.malformed,
     })];
     progress = afterCall(before, summary);
   } else if (summary.type === 'tool_result') {
@@ -214,10 +208,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
               resultKey: summary.resultKey,
               failed: summary.failed,
               errorLine: summary.errorLine,
-              testFailed: summary.testFailed,
               timedOut: summary.timedOut,
-              stale: stale || undefined,
-              malformed: action.malformed ?? summary.malformed,
             })
           : action,
       );

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeCall, interactiveReason } from '../../shared/detection/calls.ts';
 import { readClaims } from '../../shared/detection/claims.ts';
@@ -220,5 +221,19 @@ describe('claims', () => {
 
   it('a "done" followed by a plan to verify is a step on the way, not the end', () => {
     expect(readClaims("I've fixed the issue. Now let's run the reproduce script to verify.").completion).toBeUndefined();
+  });
+});
+
+describe('robustness', () => {
+  it('never throws on arbitrary command lines or tool inputs', () => {
+    const shellish = fc.stringMatching(/^[a-z '"$()|&;<>\\\n`#=*-]{0,80}$/);
+    fc.assert(fc.property(shellish, (line) => {
+      simpleCommands(line);
+      forbiddenCommandMatch(line, ['git push', 'a | b']);
+    }), { numRuns: 500 });
+    fc.assert(fc.property(fc.string(), fc.jsonValue(), (toolName, input) => {
+      analyzeCall(toolName, input);
+      analyzeCall(toolName, { command: toolName, path: String(input) });
+    }), { numRuns: 300 });
   });
 });

@@ -77,7 +77,8 @@ describe('task_abandoned', () => {
 
   it('does not fire on ordinary reasoning', () => {
     const t = trajectory().say('I cannot find the file yet; let me search the src directory.').say('Please note the config is in YAML.')
-      .say('The user asked for a fix in parse(); I will look at it.');
+      .say('The user asked for a fix in parse(); I will look at it.')
+      .say("The fix is in place and the tests pass. Please let me know if you'd like any further changes.");
     expect(firings('task_abandoned', t.steps)).toEqual([]);
   });
 });
