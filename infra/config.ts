@@ -39,7 +39,7 @@ const contextSchema = z.object({
   apiThrottleRateLimit: z.coerce.number().positive().default(50),
   apiThrottleBurstLimit: positiveInt.default(100),
   detectorBatchSize: positiveInt.default(10),
-  /** The steps queue is FIFO, where Lambda allows no batching window: only 0 is accepted. */
+  /** Wait to fill a detector batch; it delays detection by as much. */
   detectorMaxBatchingWindowSeconds: nonNegativeInt.default(0),
   detectorMaxConcurrency: positiveInt.default(10),
   /** Leaves room for LLM judge calls; the steps queue's visibility timeout is six times this. */

@@ -16,7 +16,7 @@ export interface WinkStackProps extends StackProps {
 }
 
 /**
- * Wink in one stack: the HTTP API, the step pipeline (FIFO queue → detector), the notifier
+ * Wink in one stack: the HTTP API, the step pipeline (steps queue → detector), the notifier
  * (queue → webhook deliveries), one DynamoDB table, and the alarms and dashboard over them.
  * Environment-agnostic and lookup-free, so `cdk synth` is deterministic and works offline.
  */

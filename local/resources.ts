@@ -1,5 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { STEPS_MAX_RECEIVE_COUNT } from '../shared/queue/sqsQueues.ts';
 import { tableDefinition } from '../shared/store/tableDefinition.ts';
 
 export interface LocalResources {
@@ -12,8 +13,6 @@ export interface LocalResources {
   notificationsDlqUrl: string;
 }
 
-/** Steps redrive after this many receives (gap waits use at most two). Mirrors infra/. */
-export const STEPS_MAX_RECEIVE_COUNT = 5;
 
 /**
  * Creates the table and the four queues the way infra/ declares them in AWS: a steps queue and a

@@ -195,7 +195,7 @@ export class Monitoring extends Construct {
         }),
     );
     dashboard.addWidgets(
-      new TextWidget({ markdown: '# Wink\nAgents → HTTP API → steps queue (FIFO) → detector → notifications queue → notifier → webhooks', width: 24, height: 2 }),
+      new TextWidget({ markdown: '# Wink\nAgents → HTTP API → steps queue → detector → notifications queue → notifier → webhooks', width: 24, height: 2 }),
       new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
     );
     dashboard.addWidgets(

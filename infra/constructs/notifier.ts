@@ -73,7 +73,6 @@ export class Notifier extends Construct {
     });
 
     const queues = createQueueWithDlq(this, 'Notifications', {
-      fifo: false,
       maxReceiveCount: this.maxAttempts,
       // AWS's advice for Lambda-driven queues: six times the function timeout.
       visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),

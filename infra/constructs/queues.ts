@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { QueueProps } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 export interface QueueWithDlq {
@@ -9,33 +8,18 @@ export interface QueueWithDlq {
 }
 
 export interface QueueWithDlqOptions {
-  /** FIFO in high-throughput mode (deduplication and throughput limit per message group). */
-  readonly fifo: boolean;
   /** Receives before SQS moves a message to the dead-letter queue. */
   readonly maxReceiveCount: number;
   readonly visibilityTimeout: Duration;
   readonly retentionPeriod: Duration;
 }
 
-/** TLS-only, SQS-encrypted; FIFO settings for high throughput where asked. */
-function secureQueueProps(fifo: boolean): QueueProps {
-  return {
-    encryption: QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-    ...(fifo
-      ? {
-          fifo: true,
-          contentBasedDeduplication: false,
-          deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
-          fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
-        }
-      : {}),
-  };
-}
+/** TLS-only and SQS-encrypted, for every queue. */
+const SECURE_QUEUE_PROPS = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true } as const;
 
 /**
  * A work queue and its dead-letter queue. The DLQ keeps messages 14 days (the SQS maximum) so an
- * operator has time to inspect and redrive them; a FIFO queue needs a FIFO DLQ. (cdk-nag's SQS3
+ * operator has time to inspect and redrive them. (cdk-nag's SQS3
  * recognises a queue used as a DLQ, so it needs no DLQ of its own and no acknowledgment.)
  */
 export function createQueueWithDlq(scope: Construct, id: string, options: QueueWithDlqOptions): QueueWithDlq {
@@ -43,11 +27,11 @@ export function createQueueWithDlq(scope: Construct, id: string, options: QueueW
     throw new Error(`${id}: maxReceiveCount must be an integer between 1 and 1000, got ${options.maxReceiveCount}`);
   }
   const deadLetterQueue = new Queue(scope, `${id}DeadLetterQueue`, {
-    ...secureQueueProps(options.fifo),
+    ...SECURE_QUEUE_PROPS,
     retentionPeriod: Duration.days(14),
   });
   const queue = new Queue(scope, `${id}Queue`, {
-    ...secureQueueProps(options.fifo),
+    ...SECURE_QUEUE_PROPS,
     visibilityTimeout: options.visibilityTimeout,
     retentionPeriod: options.retentionPeriod,
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: options.maxReceiveCount },

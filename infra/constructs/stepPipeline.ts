@@ -6,11 +6,10 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config.ts';
+import { STEPS_MAX_RECEIVE_COUNT } from '../../shared/queue/sqsQueues.ts';
 import { createQueueWithDlq } from './queues.ts';
 import { WinkFunction } from './winkFunction.ts';
 
-/** Receives of one step message before it is dead-lettered (a poison step must not block its session forever). */
-export const STEPS_MAX_RECEIVE_COUNT = 5;
 /** AWS's advice for queues driving Lambda: visibility timeout at least six times the function timeout. */
 export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
 
@@ -34,12 +33,9 @@ export interface StepPipelineProps {
   readonly detectionConfigJson?: string;
   /** @default no LLM judge: deterministic detectors only */
   readonly llm?: LlmJudgeSettings;
-  /** Messages per detector invocation; FIFO queues allow at most 10. @default 10 */
+  /** Messages per detector invocation, 1–10000; above 10 needs a batching window. @default 10 */
   readonly batchSize?: number;
-  /**
-   * Lambda refuses a batching window on FIFO queues, so only zero (or nothing) is accepted:
-   * the detector sees a session's steps as they come, in order. @default none
-   */
+  /** Wait to fill a batch; it delays detection by as much. @default none */
   readonly maxBatchingWindow?: Duration;
   /** Concurrent detector invocations, 2–1000. @default 10 */
   readonly maxConcurrency?: number;
@@ -55,11 +51,13 @@ export interface StepPipelineProps {
 }
 
 /**
- * Steps flow from the API into a FIFO queue (message group = session, deduplication id =
- * `<sessionId>:<index>`) that drives the detector in order within each session. High-throughput
- * FIFO (deduplication and throughput limit per message group) lets throughput grow with the number
- * of active sessions instead of being capped per queue; Lambda scales by message group, bounded by
- * maxConcurrency.
+ * Steps flow from the API into a standard queue that drives the detector. Each message only wakes
+ * the detector for a session; the steps themselves are read from DynamoDB in index order, detection
+ * state is saved with a version check and interventions are written once per episode, so duplicate,
+ * out-of-order and concurrent deliveries are harmless. It is not FIFO on purpose: a session waiting
+ * for a missing step hides its own message for the gap wait, and in a FIFO group that would also
+ * hold back the message carrying the missing step. Standard queues have no throughput cap; Lambda
+ * scales up to maxConcurrency.
  */
 export class StepPipeline extends Construct {
   public readonly queue: Queue;
@@ -73,7 +71,6 @@ export class StepPipeline extends Construct {
     validate(props, timeout, visibilityTimeout);
 
     const queues = createQueueWithDlq(this, 'Steps', {
-      fifo: true,
       maxReceiveCount: STEPS_MAX_RECEIVE_COUNT,
       visibilityTimeout,
       retentionPeriod: Duration.days(4),
@@ -116,6 +113,7 @@ export class StepPipeline extends Construct {
       new SqsEventSource(this.queue, {
         reportBatchItemFailures: true,
         batchSize: props.batchSize ?? 10,
+        ...(props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 0 ? { maxBatchingWindow: props.maxBatchingWindow } : {}),
         maxConcurrency: props.maxConcurrency ?? 10,
       }),
     );
@@ -123,12 +121,12 @@ export class StepPipeline extends Construct {
 }
 
 function validate(props: StepPipelineProps, timeout: Duration, visibilityTimeout: Duration): void {
-  if ((props.maxBatchingWindow?.toSeconds() ?? 0) > 0) {
-    throw new Error('maxBatchingWindow must be 0: the steps queue is FIFO and Lambda allows no batching window on FIFO queues');
-  }
   const batchSize = props.batchSize ?? 10;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10) {
-    throw new Error(`batchSize must be an integer between 1 and 10 for a FIFO queue, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+    throw new Error(`batchSize must be an integer between 1 and 10000, got ${batchSize}`);
+  }
+  if (batchSize > 10 && (props.maxBatchingWindow?.toSeconds() ?? 0) === 0) {
+    throw new Error(`a batchSize above 10 (${batchSize}) needs a maxBatchingWindow`);
   }
   const maxConcurrency = props.maxConcurrency ?? 10;
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {

@@ -1,5 +1,11 @@
 import { ChangeMessageVisibilityCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 
+/**
+ * Receives of one steps message before SQS dead-letters it: a poison message must not come back
+ * forever, while a gap wait (at most two receives) or a crashed invocation must not lose a wake-up.
+ */
+export const STEPS_MAX_RECEIVE_COUNT = 5;
+
 /** The steps queue's message: a wake-up for a session whose new steps are stored in DynamoDB. */
 export interface StepsMessage {
   sessionId: string;

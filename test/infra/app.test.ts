@@ -56,7 +56,7 @@ describe('cdk synth of the real app', () => {
       ...credentialFreeEnv(workDir),
       AWS_REGION: 'us-east-1',
       [ENV.tableName]: 'wink-table',
-      [ENV.stepsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/steps.fifo',
+      [ENV.stepsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/steps',
       [ENV.notificationsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/notifications',
     };
     for (const [id, resource] of functions()) {

@@ -52,16 +52,17 @@ describe('StepPipeline', () => {
 
   it('accepts sensible props and derives the visibility timeout from the detector timeout', () => {
     const pipeline = build({ timeout: Duration.seconds(20), batchSize: 5, maxConcurrency: 2 });
-    Template.fromStack(Stack.of(pipeline)).hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, VisibilityTimeout: 120 });
+    Template.fromStack(Stack.of(pipeline)).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 120 });
   });
 
-  it('refuses a batching window, which Lambda does not allow on a FIFO queue', () => {
-    expect(() => build({ maxBatchingWindow: Duration.seconds(5) })).toThrow(/FIFO/);
-    expect(() => build({ maxBatchingWindow: Duration.seconds(0) })).not.toThrow();
+  it('passes a batching window to the event source, and requires one for batches above 10', () => {
+    const pipeline = build({ batchSize: 50, maxBatchingWindow: Duration.seconds(2) });
+    Template.fromStack(Stack.of(pipeline)).hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 50, MaximumBatchingWindowInSeconds: 2 });
+    expect(() => build({ batchSize: 11 })).toThrow(/needs a maxBatchingWindow/);
   });
 
-  it('refuses FIFO-incompatible batch sizes and out-of-range concurrency', () => {
-    expect(() => build({ batchSize: 11 })).toThrow(/batchSize must be an integer between 1 and 10/);
+  it('refuses batch sizes and concurrency Lambda would reject', () => {
+    expect(() => build({ batchSize: 10_001, maxBatchingWindow: Duration.seconds(1) })).toThrow(/batchSize must be an integer between 1 and 10000/);
     expect(() => build({ maxConcurrency: 1 })).toThrow(/maxConcurrency/);
   });
 
@@ -138,7 +139,7 @@ describe('Monitoring', () => {
 
 describe('helpers', () => {
   it('createQueueWithDlq refuses a maxReceiveCount SQS would reject', () => {
-    expect(() => createQueueWithDlq(scaffold().stack, 'Q', { fifo: false, maxReceiveCount: 0, visibilityTimeout: Duration.seconds(30), retentionPeriod: Duration.days(1) })).toThrow(
+    expect(() => createQueueWithDlq(scaffold().stack, 'Q', { maxReceiveCount: 0, visibilityTimeout: Duration.seconds(30), retentionPeriod: Duration.days(1) })).toThrow(
       /maxReceiveCount/,
     );
   });

@@ -57,18 +57,15 @@ describe('verdict store table', () => {
 });
 
 describe('step pipeline', () => {
-  it('steps queue is high-throughput FIFO, encrypted, redriving to a FIFO DLQ after 5 receives', () => {
+  it('steps queue is a standard queue (a gap wait must not block its own filler), encrypted, redriving to a DLQ after 5 receives', () => {
     const steps = queue(defaults, 'StepPipelineStepsQueue').resource.Properties;
     const dlq = queue(defaults, 'StepPipelineStepsDeadLetterQueue');
+    expect(steps.FifoQueue).toBeUndefined();
     expect(steps).toMatchObject({
-      FifoQueue: true,
-      ContentBasedDeduplication: false,
-      DeduplicationScope: 'messageGroup',
-      FifoThroughputLimit: 'perMessageGroupId',
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] }, maxReceiveCount: 5 },
     });
-    expect(dlq.resource.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    expect(dlq.resource.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
   });
 
   it('steps queue visibility timeout is at least six times the detector timeout', () => {
