@@ -52,7 +52,7 @@ export interface ObserveOptions {
 }
 
 /**
- * Pure: feed steps (already in index order, starting at state.nextIndex or later) through the
+ * Pure: feed steps (any order; observed in index order from state.nextIndex on) through the
  * detectors and the episode rule. The same state and steps always give the same result, which is
  * what makes episode ids stable under SQS redelivery.
  */
@@ -69,7 +69,10 @@ export function observeSteps(
   const closed: Episode[] = [];
   const interventions: InterventionDecision[] = [];
 
-  for (const step of steps) {
+  // Index order whatever the delivery order; a step at or below an index already observed (a
+  // redelivery, or a late step whose gap the pipeline gave up waiting for) changes nothing.
+  const ordered = [...steps].sort((a, b) => a.index - b.index);
+  for (const step of ordered) {
     if (step.index < state.nextIndex) continue;
     const memory = remember(state.memory, step);
     // A detector fires on the step that completes or extends its pattern, not on every later step

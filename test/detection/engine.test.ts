@@ -81,6 +81,19 @@ describe('observeSteps is deterministic across batching and redelivery', () => {
     );
   });
 
+  it('a batch delivered out of order is observed in index order; a late step below the watermark is ignored', () => {
+    fc.assert(
+      fc.property(stepsArb.chain((steps) => fc.tuple(fc.constant(steps), fc.shuffledSubarray(steps, { minLength: steps.length }))), ([steps, shuffled]) => {
+        expect(observeSteps(session, initialDetectionState(), shuffled, options)).toEqual(observeSteps(session, initialDetectionState(), steps, options));
+      }),
+      { numRuns: 100 },
+    );
+    const t = trajectory().bash('ls', 'a').bash('vim a.py', '');
+    const withoutFirst = observeSteps(session, initialDetectionState(), t.steps.slice(1), options);
+    const late = observeSteps(session, withoutFirst.state, [t.steps[0]!], options);
+    expect(late).toEqual({ state: withoutFirst.state, verdicts: [], opened: [], closed: [], interventions: [] });
+  });
+
   it('episode ids depend on the session and the pattern, not on the batch that saw them', () => {
     const t = trajectory().bash('vim a.py', '').bash('ls', 'a');
     const ids = (steps: Step[]) => observe(steps, { session }).interventions.map((i) => i.episodeId);
