@@ -84,6 +84,8 @@ async function startOnEndpoints(
     [ENV.stepGapWaitSeconds]: String(options.gapWaitSeconds ?? 30),
     [ENV.webhookRetryDelaysSeconds]: retryDelays.join(','),
     [ENV.webhookTimeoutMs]: String(options.webhookTimeoutMs ?? 10_000),
+    // Locally the agent and its webhook receiver live on this machine.
+    [ENV.allowPrivateWebhooks]: 'true',
     POWERTOOLS_SERVICE_NAME: 'wink',
     POWERTOOLS_METRICS_NAMESPACE: 'Wink',
     POWERTOOLS_METRICS_DISABLED: 'true',

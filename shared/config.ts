@@ -12,6 +12,7 @@ export const ENV = {
   notificationsQueueUrl: 'WINK_NOTIFICATIONS_QUEUE_URL',
   stepGapWaitSeconds: 'WINK_STEP_GAP_WAIT_SECONDS',
   retentionDays: 'WINK_RETENTION_DAYS',
+  allowPrivateWebhooks: 'WINK_ALLOW_PRIVATE_WEBHOOKS',
   detectionConfig: 'WINK_DETECTION_CONFIG',
   webhookRetryDelaysSeconds: 'WINK_WEBHOOK_RETRY_DELAYS_SECONDS',
   webhookTimeoutMs: 'WINK_WEBHOOK_TIMEOUT_MS',
@@ -30,6 +31,8 @@ export interface ApiConfig {
   tableName: string;
   stepsQueueUrl: string;
   retentionDays: number;
+  /** Accept webhook URLs on loopback/private addresses (local runs only). */
+  allowPrivateWebhooks: boolean;
 }
 
 export function readApiConfig(env: Env = process.env): ApiConfig {
@@ -38,8 +41,14 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
       tableName: required(ENV.tableName),
       stepsQueueUrl: required(ENV.stepsQueueUrl),
       retentionDays: positiveInt.default(30),
+      allowPrivateWebhooks: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
     })
-    .parse({ tableName: env[ENV.tableName], stepsQueueUrl: env[ENV.stepsQueueUrl], retentionDays: env[ENV.retentionDays] });
+    .parse({
+      tableName: env[ENV.tableName],
+      stepsQueueUrl: env[ENV.stepsQueueUrl],
+      retentionDays: env[ENV.retentionDays],
+      allowPrivateWebhooks: env[ENV.allowPrivateWebhooks] || undefined,
+    });
 }
 
 export interface DetectorConfig {

@@ -20,6 +20,7 @@ const deps = {
   authenticator: new ApiKeyAuthenticator(store),
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,
+  allowPrivateWebhooks: config.allowPrivateWebhooks,
   onStepsAccepted: (count: number) => metrics.addMetric('StepsIngested', MetricUnit.Count, count),
   onSessionCreated: () => metrics.addMetric('SessionsCreated', MetricUnit.Count, 1),
 };

@@ -27,6 +27,7 @@ export interface ApiDeps {
   };
   stepsQueue: IngestDeps['stepsQueue'];
   now: () => number;
+  allowPrivateWebhooks?: boolean;
   /** Called with what was accepted, for metrics. */
   onStepsAccepted?: (count: number) => void;
   onSessionCreated?: () => void;

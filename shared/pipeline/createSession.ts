@@ -3,10 +3,13 @@ import { ApiError, issueDetails, summarize } from '../api/apiError.ts';
 import { initialDetectionState } from '../detection/engine.ts';
 import type { SessionRecord } from '../records.ts';
 import { CreateSessionSchema } from '../steps.ts';
+import { isPrivateWebhookHost } from '../webhook/urlPolicy.ts';
 
 export interface CreateSessionDeps {
   store: { createSession(session: SessionRecord, nowMs: number): Promise<void> };
   now: () => number;
+  /** Loopback and private webhook hosts are refused unless this is set (local runs). */
+  allowPrivateWebhooks?: boolean;
 }
 
 export interface CreatedSession {
@@ -22,6 +25,10 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
     throw new ApiError(400, 'invalid_session', `Invalid session: ${summarize(details)}`, details);
   }
   const request = parsed.data;
+  if (request.webhook && !deps.allowPrivateWebhooks && isPrivateWebhookHost(new URL(request.webhook.url).hostname)) {
+    const message = 'webhook.url must not point to a loopback, link-local or private address';
+    throw new ApiError(400, 'invalid_session', `Invalid session: ${message}`, [{ path: 'webhook.url', message }]);
+  }
   const nowMs = deps.now();
   const session: SessionRecord = {
     sessionId: `ses_${randomBytes(12).toString('hex')}`,

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../shared/api/apiError.ts';
+import { createSession } from '../../shared/pipeline/createSession.ts';
+import type { SessionRecord } from '../../shared/records.ts';
+import { isPrivateWebhookHost } from '../../shared/webhook/urlPolicy.ts';
+
+describe('createSession', () => {
+  const stored: SessionRecord[] = [];
+  const deps = { store: { createSession: async (session: SessionRecord) => { stored.push(session); } }, now: () => Date.parse('2026-11-25T12:00:00Z') };
+
+  it('stores the task, constraints and policy with fresh detection state, and returns a one-time webhook secret', async () => {
+    const created = await createSession(deps, 'key-hash', {
+      agentId: 'a', task: 'Fix it', constraints: ['no tests'], policy: { forbiddenPaths: ['tests/**'] }, webhook: { url: 'https://hooks.example.com/wink' },
+    });
+    const session = stored.at(-1)!;
+    expect(session).toMatchObject({
+      sessionId: created.sessionId, ownerKeyHash: 'key-hash', task: 'Fix it', constraints: ['no tests'], policy: { forbiddenPaths: ['tests/**'] },
+      webhookUrl: 'https://hooks.example.com/wink', webhookSecret: created.webhookSecret, version: 0, llmTokens: 0,
+      detection: { nextIndex: 0 }, createdAt: '2026-11-25T12:00:00.000Z',
+    });
+  });
+
+  it.each(['http://127.0.0.1:9001/', 'http://169.254.169.254/latest', 'http://localhost/hook', 'http://[::1]/', 'http://10.0.0.8/'])(
+    'refuses the webhook %s unless private webhooks are allowed',
+    async (url) => {
+      const refused = createSession(deps, 'h', { agentId: 'a', task: 't', webhook: { url } });
+      await expect(refused).rejects.toBeInstanceOf(ApiError);
+      await expect(refused).rejects.toMatchObject({ statusCode: 400, details: [{ path: 'webhook.url' }] });
+      await expect(createSession({ ...deps, allowPrivateWebhooks: true }, 'h', { agentId: 'a', task: 't', webhook: { url } })).resolves.toHaveProperty('webhookSecret');
+    },
+  );
+});
+
+describe('isPrivateWebhookHost', () => {
+  it.each([
+    ['127.0.0.1', true], ['::1', true], ['[::1]', true], ['::ffff:7f00:1', true], ['169.254.169.254', true], ['172.20.0.1', true],
+    ['192.168.1.1', true], ['fe80::1', true], ['localhost', true], ['api.localhost', true],
+    ['8.8.8.8', false], ['172.32.0.1', false], ['2001:db8::1', false], ['hooks.example.com', false],
+  ])('%s → %s', (host, expected) => {
+    expect(isPrivateWebhookHost(host)).toBe(expected);
+  });
+});
