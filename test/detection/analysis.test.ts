@@ -233,7 +233,7 @@ describe('robustness', () => {
     }), { numRuns: 500 });
     fc.assert(fc.property(fc.string(), fc.jsonValue(), (toolName, input) => {
       analyzeCall(toolName, input);
-      analyzeCall(toolName, { command: toolName, path: String(input) });
+      analyzeCall(toolName, { command: toolName, path: JSON.stringify(input) });
     }), { numRuns: 300 });
   });
 });
