@@ -32,11 +32,12 @@ export const DetectionThresholdsSchema = z.strictObject({
   /** error_ignored: an edit of a path that an error reported missing, within this many steps. */
   errorIgnoredWindowSteps: z.int().min(1).default(12),
   /**
-   * Episode rule K: matches of one subtype fewer than K steps apart are one episode; K quiet steps
-   * close it. An agent turn is about three steps (assistant, tool_call, tool_result), so 10 is
-   * about three turns: the same hanging `vim` two turns later is still the same misbehavior.
+   * Episode rule K (the API contract's default: 5): matches of one subtype fewer than K steps apart
+   * are one episode; K quiet steps close it. An agent turn is about three steps (assistant,
+   * tool_call, tool_result), so the same hanging `vim` on the next turn is the same episode;
+   * deployments whose agents interleave more steps raise it.
    */
-  episodeGapSteps: z.int().min(1).default(10),
+  episodeGapSteps: z.int().min(1).default(5),
   /** Resolution window M: an episode whose last match falls within M steps of its intervention counts as resolved. */
   resolutionWindowSteps: z.int().min(1).default(10),
 });

@@ -106,13 +106,21 @@ describe('observeSteps is deterministic across batching and redelivery', () => {
 describe('the episode rule', () => {
   it('two identical vim calls a few steps apart are one episode with one intervention', () => {
     const t = trajectory().say('Let me edit the file.').bash('vim src/app.py', 'Vim: Warning: Output is not to a terminal')
-      .say('That hung; let me look around.').bash('ls src', 'app.py').say('Edit again.').bash('vim src/app.py', 'Vim: Warning: Output is not to a terminal');
+      .say('That hung; trying again.').bash('vim src/app.py', 'Vim: Warning: Output is not to a terminal');
     const observation = observe(t.steps);
     expect(observation.interventions.map((i) => i.subtype)).toEqual(['interactive_command']);
     expect(observation.verdicts.map((v) => [v.stepIndex, v.episodeId])).toEqual([
       [1, observation.interventions[0]!.episodeId],
-      [7, observation.interventions[0]!.episodeId],
+      [4, observation.interventions[0]!.episodeId],
     ]);
+  });
+
+  it('K (episodeGapSteps, default 5) decides: a repeat K or more steps after the last match is a new episode', () => {
+    const t = trajectory().say('Let me edit the file.').bash('vim src/app.py', 'Vim: Warning: Output is not to a terminal')
+      .say('That hung; let me look around.').bash('ls src', 'app.py').say('Edit again.').bash('vim src/app.py', 'Vim: Warning: Output is not to a terminal');
+    expect(observe(t.steps).interventions).toHaveLength(2);
+    const wider = observeSteps(session, initialDetectionState(), t.steps, { ...options, thresholds: { ...options.thresholds, episodeGapSteps: 10 } });
+    expect(wider.interventions).toHaveLength(1);
   });
 
   it('the same command again after the episode closed is a new episode', () => {
@@ -131,7 +139,7 @@ describe('the episode rule', () => {
     const observation = observe(t.steps);
     expect(observation.opened.map((e) => [e.subtype, e.openedAtStep])).toEqual([['action_loop', 7]]);
     expect(observation.closed).toHaveLength(1);
-    expect(observation.closed[0]).toMatchObject({ subtype: 'action_loop', status: 'closed', lastMatchStep: 7, closedAtStep: 17, outcome: 'resolved' });
+    expect(observation.closed[0]).toMatchObject({ subtype: 'action_loop', status: 'closed', lastMatchStep: 7, closedAtStep: 12, outcome: 'resolved' });
   });
 
   it('a loop that goes on past the resolution window closes as persisted', () => {
