@@ -16,3 +16,12 @@ export function sha256Hex(text: string): string {
 export function fingerprint(value: unknown): string {
   return sha256Hex(canonicalJson(value));
 }
+
+export function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

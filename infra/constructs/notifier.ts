@@ -6,7 +6,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config.ts';
 import { DEFAULT_RETRY_DELAYS_SECONDS } from '../../shared/webhook/retryPolicy.ts';
-import { createQueueWithDlq } from './queues.ts';
+import { createQueueWithDlq, validateEventSourceSettings } from './queues.ts';
 import { WinkFunction } from './winkFunction.ts';
 
 /** How long a notification may wait in the queue; far above the longest retry schedule allowed. */
@@ -109,15 +109,5 @@ function validate(props: NotifierProps, retryDelays: readonly number[], timeout:
   if (props.webhookTimeoutMs !== undefined && props.webhookTimeoutMs >= timeout.toMilliseconds()) {
     throw new Error(`webhookTimeoutMs (${props.webhookTimeoutMs}) must be below the notifier timeout (${timeout.toMilliseconds()} ms)`);
   }
-  const batchSize = props.batchSize ?? 10;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    throw new Error(`batchSize must be an integer between 1 and 10000, got ${batchSize}`);
-  }
-  if (batchSize > 10 && (props.maxBatchingWindow?.toSeconds() ?? 0) === 0) {
-    throw new Error(`a batchSize above 10 (${batchSize}) needs a maxBatchingWindow`);
-  }
-  const maxConcurrency = props.maxConcurrency ?? 5;
-  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
-    throw new Error(`maxConcurrency must be an integer between 2 and 1000, got ${maxConcurrency}`);
-  }
+  validateEventSourceSettings(props.batchSize ?? 10, props.maxBatchingWindow, props.maxConcurrency ?? 5);
 }

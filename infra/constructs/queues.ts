@@ -38,3 +38,16 @@ export function createQueueWithDlq(scope: Construct, id: string, options: QueueW
   });
   return { queue, deadLetterQueue };
 }
+
+/** What Lambda's SQS event source mapping accepts, checked at synth time with a readable message. */
+export function validateEventSourceSettings(batchSize: number, maxBatchingWindow: Duration | undefined, maxConcurrency: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+    throw new Error(`batchSize must be an integer between 1 and 10000, got ${batchSize}`);
+  }
+  if (batchSize > 10 && (maxBatchingWindow?.toSeconds() ?? 0) === 0) {
+    throw new Error(`a batchSize above 10 (${batchSize}) needs a maxBatchingWindow`);
+  }
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
+    throw new Error(`maxConcurrency must be an integer between 2 and 1000, got ${maxConcurrency}`);
+  }
+}

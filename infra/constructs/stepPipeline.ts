@@ -7,7 +7,7 @@ import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config.ts';
 import { STEPS_MAX_RECEIVE_COUNT } from '../../shared/queue/sqsQueues.ts';
-import { createQueueWithDlq } from './queues.ts';
+import { createQueueWithDlq, validateEventSourceSettings } from './queues.ts';
 import { WinkFunction } from './winkFunction.ts';
 
 /** AWS's advice for queues driving Lambda: visibility timeout at least six times the function timeout. */
@@ -121,17 +121,7 @@ export class StepPipeline extends Construct {
 }
 
 function validate(props: StepPipelineProps, timeout: Duration, visibilityTimeout: Duration): void {
-  const batchSize = props.batchSize ?? 10;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    throw new Error(`batchSize must be an integer between 1 and 10000, got ${batchSize}`);
-  }
-  if (batchSize > 10 && (props.maxBatchingWindow?.toSeconds() ?? 0) === 0) {
-    throw new Error(`a batchSize above 10 (${batchSize}) needs a maxBatchingWindow`);
-  }
-  const maxConcurrency = props.maxConcurrency ?? 10;
-  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
-    throw new Error(`maxConcurrency must be an integer between 2 and 1000, got ${maxConcurrency}`);
-  }
+  validateEventSourceSettings(props.batchSize ?? 10, props.maxBatchingWindow, props.maxConcurrency ?? 10);
   const minimumVisibility = timeout.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO;
   if (visibilityTimeout.toSeconds() < minimumVisibility) {
     throw new Error(

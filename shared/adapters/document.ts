@@ -1,3 +1,4 @@
+import { parsesAsJson } from '../canonicalJson.ts';
 import { TrajectoryFormatError } from './types.ts';
 
 /**
@@ -69,14 +70,6 @@ function errorOffset(text: string): number {
   return Math.max(0, low - 1);
 }
 
-function parsesAsJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function describeJsonError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

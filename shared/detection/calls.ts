@@ -1,3 +1,4 @@
+import { parsesAsJson } from '../canonicalJson.ts';
 import { commandOf } from './normalize.ts';
 import { normalizeWorkspacePath } from './paths.ts';
 import { baseCommand, positionalArgs, simpleCommands, type SimpleCommand } from './shell.ts';
@@ -327,11 +328,3 @@ function editKindOf(verbOrTool: string): EditKind {
   return 'modify';
 }
 
-function parsesAsJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
