@@ -23,12 +23,6 @@ export const StepSchema = z.strictObject({
 export type Step = z.infer<typeof StepSchema>;
 export type StepType = Step['type'];
 
-/** Body of POST /v1/sessions/{id}/steps: one step or a batch of them. */
-export const StepsRequestSchema = z.union([
-  z.strictObject({ steps: z.array(z.unknown()) }),
-  z.looseObject({ index: z.unknown() }),
-]);
-
 export const SessionPolicySchema = z.strictObject({
   forbiddenPaths: z.array(z.string().min(1).max(1024)).max(200).optional(),
   forbiddenCommands: z.array(z.string().min(1).max(1024)).max(200).optional(),

@@ -49,6 +49,11 @@ export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body
 
 function parseSteps(body: unknown): Step[] {
   const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'steps' in body;
+  const extra = isBatch ? Object.keys(body).filter((key) => key !== 'steps') : [];
+  if (extra.length > 0) {
+    throw new ApiError(400, 'invalid_step', `Unknown field ${extra.map((key) => `"${key}"`).join(', ')} next to "steps"; send { "steps": [...] } or one step`,
+      extra.map((key) => ({ path: key, message: 'unknown field' })));
+  }
   const candidates: unknown[] = isBatch ? asBatch((body as { steps: unknown }).steps) : [body];
   const details: ErrorDetail[] = [];
   const steps: Step[] = [];

@@ -87,6 +87,12 @@ describe('HTTP API contract', () => {
     expect(JSON.stringify(response.body.error)).toContain('contnet');
   });
 
+  it('rejects unknown fields next to "steps"', async () => {
+    const response = await api.postSteps(sessionId, { steps: [{ index: 0, type: 'user' }], sessionId: 'x' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.details).toEqual([{ path: 'sessionId', message: 'unknown field' }]);
+  });
+
   it('answers 400 for malformed JSON and an empty batch', async () => {
     expect((await api.postSteps(sessionId, '{"index": 0,')).body.error.code).toBe('invalid_json');
     expect((await api.postSteps(sessionId, { steps: [] })).status).toBe(400);
