@@ -8,7 +8,8 @@ import { canonicalJson, sha256Hex } from '../canonicalJson.ts';
  */
 export function normalizeVolatile(text: string): string {
   return text
-    .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<ts>')
+    // Also the file-name form npm uses for its logs: 2025-05-02T10_41_07_311Z.
+    .replace(/\d{4}-\d{2}-\d{2}[T _]\d{2}[:_]\d{2}[:_]\d{2}(?:[.,_]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<ts>')
     .replace(/\b\d{2}:\d{2}:\d{2}(?:\.\d+)?\b/g, '<time>')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
     .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
@@ -65,6 +66,7 @@ const ERROR_PATTERNS = [
   /^Traceback \(most recent call last\)/m,
   /^(?:\w+\.)*\w*(?:Error|Exception): /m,
   /^error(?:\[\w+\])?: /im,
+  /^npm (?:error|ERR!) /m,
   /^fatal: /m,
   /Permission denied/,
   /^Usage: /m,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeCall, interactiveReason } from '../../shared/detection/calls.ts';
+import { hashText, resultFailed } from '../../shared/detection/normalize.ts';
 import { readClaims } from '../../shared/detection/claims.ts';
 import { forbiddenPathMatch, normalizeWorkspacePath } from '../../shared/detection/paths.ts';
 import { missingPathsIn, resultTimedOut, testRunFailed } from '../../shared/detection/results.ts';
@@ -235,5 +236,14 @@ describe('robustness', () => {
       analyzeCall(toolName, input);
       analyzeCall(toolName, { command: toolName, path: JSON.stringify(input) });
     }), { numRuns: 300 });
+  });
+});
+
+describe('npm failures', () => {
+  it('count as failures, and repeated ones compare equal despite the timestamped log path', () => {
+    const out = (stamp: string) => `npm error code ELIFECYCLE\nnpm error A complete log of this run can be found in: /root/.npm/_logs/${stamp}-debug-0.log`;
+    expect(resultFailed({ content: out('2025-05-02T10_41_07_311Z') })).toBe(true);
+    expect(hashText(out('2025-05-02T10_41_07_311Z'))).toBe(hashText(out('2025-05-02T10_43_51_020Z')));
+    expect(resultFailed({ content: 'added 12 packages in 2s' })).toBe(false);
   });
 });
