@@ -43,6 +43,9 @@ export type RecordInterventionOutcome =
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
+const TRANSACT_WRITE_LIMIT = 100;
+/** DynamoDB caps a transaction's payload at 4 MB; JSON size overestimates item size, with margin to spare. */
+const TRANSACT_PAYLOAD_BUDGET_BYTES = 3 * 1024 * 1024;
 const MAX_BATCH_RETRIES = 8;
 
 /**
@@ -155,37 +158,36 @@ export class WinkStore {
   }
 
   /**
-   * Stores new steps all-or-nothing (one transaction, at most 100 steps — the API's batch limit).
-   * Each put requires the step not to exist yet; if another writer got there first the whole
-   * write is cancelled and StepWriteRaceError tells the caller to re-read and decide again.
+   * Stores new steps, each put requiring the step not to exist yet; if another writer got there
+   * first the write is cancelled and StepWriteRaceError tells the caller to re-read and decide again.
+   * One transaction holds them all, unless they exceed DynamoDB's 4 MB transaction payload (a body
+   * near the API's 5 MiB limit): then they go in several transactions, in index order. Conflicts
+   * with stored steps are checked before this call, so a request is still stored whole or not at
+   * all, except when a concurrent writer stores a different step between two of its transactions.
    */
   async putNewSteps(sessionId: string, steps: readonly StoredStep[], nowMs: number): Promise<void> {
-    if (steps.length === 0) return;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: steps.map(({ step, fingerprint, receivedAt }) => ({
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                pk: sessionPk(sessionId),
-                sk: stepSk(step.index),
-                step,
-                fingerprint,
-                receivedAt,
-                [TTL_ATTRIBUTE]: this.expiresAt(nowMs),
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          })),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException &&
-          error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
-        throw new StepWriteRaceError('A step was stored concurrently', { cause: error });
+    const expiresAt = this.expiresAt(nowMs);
+    const items = [...steps]
+      .sort((a, b) => a.step.index - b.step.index)
+      .map(({ step, fingerprint, receivedAt }) => ({
+        pk: sessionPk(sessionId), sk: stepSk(step.index), step, fingerprint, receivedAt, [TTL_ATTRIBUTE]: expiresAt,
+      }));
+    for (const chunk of chunkBySize(items, TRANSACT_WRITE_LIMIT, TRANSACT_PAYLOAD_BUDGET_BYTES)) {
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: chunk.map((Item) => ({
+              Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+            })),
+          }),
+        );
+      } catch (error) {
+        if (error instanceof TransactionCanceledException &&
+            error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+          throw new StepWriteRaceError('A step was stored concurrently', { cause: error });
+        }
+        throw error;
       }
-      throw error;
     }
   }
 
@@ -351,6 +353,25 @@ export class WinkStore {
       }
     }
   }
+}
+
+/** Consecutive runs of at most `maxItems` items whose JSON sizes add up to at most `maxBytes` (a lone larger item gets its own run). */
+function chunkBySize<T>(items: readonly T[], maxItems: number, maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(item));
+    if (current.length > 0 && (current.length >= maxItems || bytes + size > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 function toStoredStep(item: Record<string, unknown>): StoredStep {

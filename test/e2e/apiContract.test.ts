@@ -124,6 +124,14 @@ describe('HTTP API contract', () => {
     expect(JSON.parse(text).error.message).toContain(String(MAX_BODY_BYTES));
   });
 
+  it('accepts a body just under 5 MiB of steps just under 256 KiB each', async () => {
+    const { body } = await api.createSession({ agentId: 'a', task: 't' });
+    const steps = Array.from({ length: 20 }, (_, index) => ({ index, type: 'tool_result', content: 'z'.repeat(255 * 1024) }));
+    expect(Buffer.byteLength(JSON.stringify({ steps }))).toBeLessThan(MAX_BODY_BYTES);
+    expect(await api.postSteps(body.sessionId, { steps })).toEqual({ status: 202, body: { accepted: 20 } });
+    expect((await api.getSession(body.sessionId)).body.stepCount).toBe(20);
+  });
+
   it('accepts the same step twice with no further effect, and counts duplicates in accepted', async () => {
     const { body } = await api.createSession({ agentId: 'a', task: 't' });
     const step = call(0, 'ls');

@@ -65,6 +65,13 @@ describe('WinkStore on DynamoDB Local', () => {
     expect(await store.countSteps('s-steps')).toBe(1);
   });
 
+  it('stores steps past DynamoDB\'s 4 MB transaction payload (a body near the API\'s 5 MiB limit)', async () => {
+    const steps = Array.from({ length: 20 }, (_, index) => ({ index, type: 'tool_result' as const, content: 'x'.repeat(250 * 1024) }))
+      .map((step) => ({ step, fingerprint: stepFingerprint(step), receivedAt: now }));
+    await store.putNewSteps('s-large', steps, now);
+    expect(await store.countSteps('s-large')).toBe(20);
+  });
+
   it('reads steps back in index order, across digit boundaries', async () => {
     const indexes = [10, 2, 100, 0, 9];
     const steps = indexes.map((index) => call(index, `echo ${index}`)).map((step) => ({ step, fingerprint: stepFingerprint(step), receivedAt: now }));
