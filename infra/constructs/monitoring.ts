@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
@@ -14,7 +14,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -105,6 +105,17 @@ export class Monitoring extends Construct {
     });
     topicKey.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey');
     this.topic = new Topic(this, 'AlarmTopic', { displayName: 'Wink alarms', masterKey: topicKey, enforceSSL: true });
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one (the one that let
+    // this account's alarms publish). Without this Allow, every alarm action fails "not authorized".
+    Grant.addToPrincipalOrResource({
+      grantee: new ServicePrincipal('cloudwatch.amazonaws.com').withConditions({
+        ArnLike: { 'aws:SourceArn': this.alarmArnPattern() },
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      }),
+      actions: ['sns:Publish'],
+      resourceArns: [this.topic.topicArn],
+      resource: this.topic,
+    });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const steps = winkMetric(WINK_METRIC.stepsIngested, 'Steps ingested');
@@ -158,6 +169,11 @@ export class Monitoring extends Construct {
     }
 
     this.dashboard = this.buildDashboard(props, { steps, interventions, misbehaviorRate, succeeded, failed, deliveryFailureRate });
+  }
+
+  /** Every CloudWatch alarm of this stack's account and region. */
+  private alarmArnPattern(): string {
+    return Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 
   private addAlarm(

@@ -113,6 +113,22 @@ describe('alarm topic', () => {
     );
   });
 
+  it('lets CloudWatch publish, but only for this account’s alarms (the topic policy replaces SNS’s default one)', () => {
+    const topicId = resourceNamed(defaults, 'AWS::SNS::Topic', 'MonitoringAlarmTopic').id;
+    const topicPolicy = Object.values(resourcesOf(defaults, 'AWS::SNS::TopicPolicy'))[0]!.Properties;
+    const allows = (topicPolicy.PolicyDocument.Statement as Array<Record<string, any>>).filter((statement) => statement.Effect === 'Allow');
+
+    expect(topicPolicy.Topics).toEqual([{ Ref: topicId }]);
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: topicId },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    expect(JSON.stringify(allows[0]!.Condition.ArnLike['aws:SourceArn'])).toMatch(/:cloudwatch:.*:alarm:\*/);
+  });
+
   it('subscribes the alarm email only when one is configured', () => {
     defaults.resourceCountIs('AWS::SNS::Subscription', 0);
     configured.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
