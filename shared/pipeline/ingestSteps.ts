@@ -15,6 +15,7 @@ export interface IngestDeps {
 
 /** A concurrent writer can win a race at most this many times before we give up with a 5xx. */
 const MAX_STORE_ATTEMPTS = 3;
+const RACE_RETRY_DELAY_MS = 50;
 
 /**
  * Accepts one step or `{ steps: [...] }` for a session the caller owns:
@@ -40,6 +41,8 @@ export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body
       break;
     } catch (error) {
       if (!(error instanceof StepWriteRaceError) || attempt >= MAX_STORE_ATTEMPTS) throw error;
+      // Give a concurrent transaction on the same steps time to commit before re-reading.
+      await new Promise((resolve) => setTimeout(resolve, RACE_RETRY_DELAY_MS * attempt));
     }
   }
 

@@ -27,7 +27,7 @@ import {
 } from './keys.ts';
 import { TTL_ATTRIBUTE } from './tableDefinition.ts';
 
-/** Another writer stored one of these steps between our read and our write. */
+/** Another writer stored, or is storing, one of these steps between our read and our write. */
 export class StepWriteRaceError extends Error {
   override readonly name = 'StepWriteRaceError';
 }
@@ -182,8 +182,10 @@ export class WinkStore {
           }),
         );
       } catch (error) {
+        // ConditionalCheckFailed: the step is stored already. TransactionConflict: another request
+        // (typically the client's own retry of this one) is writing it right now.
         if (error instanceof TransactionCanceledException &&
-            error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+            error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict')) {
           throw new StepWriteRaceError('A step was stored concurrently', { cause: error });
         }
         throw error;

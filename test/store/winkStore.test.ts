@@ -1,8 +1,10 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initialDetectionState } from '../../shared/detection/engine.ts';
 import type { InterventionRecord, SessionRecord } from '../../shared/records.ts';
 import { stepFingerprint } from '../../shared/steps.ts';
-import { StaleSessionVersionError, StepWriteRaceError, type WinkStore } from '../../shared/store/winkStore.ts';
+import { StaleSessionVersionError, StepWriteRaceError, WinkStore } from '../../shared/store/winkStore.ts';
 import { freshStore } from '../support/localAws.ts';
 import { call, result } from '../support/steps.ts';
 
@@ -63,6 +65,17 @@ describe('WinkStore on DynamoDB Local', () => {
     await store.putNewSteps('s-steps', steps.slice(0, 1), now);
     await expect(store.putNewSteps('s-steps', steps, now)).rejects.toBeInstanceOf(StepWriteRaceError);
     expect(await store.countSteps('s-steps')).toBe(1);
+  });
+
+  it('reports a transaction conflict (a concurrent request writing the same steps) as a race, not a failure', async () => {
+    // DynamoDB Local serialises transactions and never answers TransactionConflict; AWS does.
+    const conflict = new TransactionCanceledException({
+      message: 'Transaction cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+    });
+    const client = { send: async () => { throw conflict; } } as unknown as DynamoDBDocumentClient;
+    const step = call(0, 'ls');
+    await expect(new WinkStore(client, 'unused').putNewSteps('s', [{ step, fingerprint: stepFingerprint(step), receivedAt: now }], now))
+      .rejects.toBeInstanceOf(StepWriteRaceError);
   });
 
   it('stores steps past DynamoDB\'s 4 MB transaction payload (a body near the API\'s 5 MiB limit)', async () => {
