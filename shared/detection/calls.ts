@@ -90,6 +90,8 @@ function addFileToolEdits(facts: CallFacts, toolName: string, input: Record<stri
     return;
   }
   const kind = editKindOf(verb ?? toolName);
+  // The function-calling form of SWE-agent's `create` opens the new file too.
+  if (path !== undefined && toolName === 'create' && verb === undefined) facts.opensFile = normalizeWorkspacePath(path);
   if (path !== undefined) {
     facts.edits.push({ path: normalizeWorkspacePath(path), kind: verb === 'rename' || toolName.includes('rename') ? 'delete' : kind });
     const second = SECOND_PATH_FIELDS.map((field) => input[field]).find((value) => typeof value === 'string');
@@ -127,7 +129,11 @@ function analyzeShell(facts: CallFacts, line: string, openFile?: string): void {
 /** SWE-agent's ACI commands, when they arrive as a command line. */
 function addAciEffects(facts: CallFacts, name: string, args: string[], openFile?: string): void {
   if (name === 'open' && args[0]) facts.opensFile = normalizeWorkspacePath(args[0]);
-  else if (name === 'create' && args[0]) facts.edits.push({ path: normalizeWorkspacePath(args[0]), kind: 'create' });
+  else if (name === 'create' && args[0]) {
+    // SWE-agent's `create` also opens the new file: the `edit`s that fill it in target it.
+    facts.opensFile = normalizeWorkspacePath(args[0]);
+    facts.edits.push({ path: facts.opensFile, kind: 'create' });
+  }
   else if (name === 'edit' || name === 'insert' || name === 'append') facts.edits.push({ ...(openFile ? { path: openFile } : {}), kind: 'modify' });
   else if (name === 'str_replace_editor' && args[0] && args[1]) {
     const verb = args[0].toLowerCase();

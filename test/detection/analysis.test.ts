@@ -73,6 +73,12 @@ describe('what counts as an edit', () => {
     expect(editedPaths('edit', { search: 'a', replace: 'b' }, 'src/a.py')).toEqual(['src/a.py']);
     expect(analyzeCall('open', { command: 'open "src/marshmallow/fields.py" 1474' }).opensFile).toBe('src/marshmallow/fields.py');
   });
+
+  it("SWE-agent's create opens the new file, so the edits that fill it in target it", () => {
+    expect(analyzeCall('create', { command: 'create reproduce.py' }).opensFile).toBe('reproduce.py');
+    expect(analyzeCall('create', { filename: '/testbed/reproduce.py' }).opensFile).toBe('reproduce.py');
+    expect(analyzeCall('str_replace_editor', { command: 'create', path: 'b.py', file_text: '' }).opensFile).toBeUndefined();
+  });
 });
 
 describe('paths', () => {

@@ -22,6 +22,17 @@ describe('constraint_violated', () => {
     const unconstrained = trajectory().bash('git push').tool('write_file', { path: 'migrations/x.py', content: '' });
     expect(firings('constraint_violated', unconstrained.steps)).toEqual([]);
   });
+
+  it("does not blame the previously open file for edits of a file SWE-agent's create just opened", () => {
+    const guarded = sessionSpec({ policy: { forbiddenPaths: ['setup.py'] } });
+    const classic = trajectory().call('open', { command: 'open setup.py' }).result('[File: setup.py]')
+      .call('create', { command: 'create reproduce.py' }).result('[File: reproduce.py (1 lines total)]')
+      .call('edit', { command: 'edit 1:1\nprint(1)\nend_of_edit' }).result('File updated.');
+    expect(firings('constraint_violated', classic.steps, { session: guarded })).toEqual([]);
+    const functions = trajectory().tool('open', { path: 'setup.py' }, '[File: setup.py]')
+      .tool('create', { filename: 'reproduce.py' }, '[File: reproduce.py]').tool('insert', { text: 'print(1)' }, 'File updated.');
+    expect(firings('constraint_violated', functions.steps, { session: guarded })).toEqual([]);
+  });
 });
 
 describe('scope_creep', () => {
