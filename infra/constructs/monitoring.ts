@@ -83,8 +83,8 @@ export function winkMetric(metricName: string, label = metricName, period = RATE
 }
 
 /**
- * Alarms on what matters for Wink (misbehavior rate, dead letters, function failures, webhook
- * failures, queue backlog), an encrypted TLS-only SNS topic they notify, and one dashboard.
+ * Alarms on what matters for Wink (misbehavior rate, dead letters, function failures, API 5xx,
+ * webhook failures, queue backlog), an encrypted TLS-only SNS topic they notify, and one dashboard.
  */
 export class Monitoring extends Construct {
   public readonly topic: Topic;
@@ -167,6 +167,14 @@ export class Monitoring extends Construct {
         description: `The ${name} function was throttled in the last 5 minutes: account concurrency is exhausted.`,
       });
     }
+
+    // The ingest function answers its own failures with a 500 (raw errors never reach clients), so
+    // they never count as Lambda Errors: the API's 5xx count is what sees them.
+    this.addAlarm('ApiServerErrors', props.apiStage.metricServerError({ statistic: 'Sum', period: RATE_PERIOD }), {
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description: 'The HTTP API answered 5xx in the last 5 minutes: ingest failed (DynamoDB, SQS or a bug) and agents got a 500; see the ingest logs.',
+    });
 
     this.dashboard = this.buildDashboard(props, { steps, interventions, misbehaviorRate, succeeded, failed, deliveryFailureRate });
   }

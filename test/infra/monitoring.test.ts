@@ -88,11 +88,22 @@ describe('function alarms', () => {
   });
 });
 
+describe('API alarm', () => {
+  it('alarms on any 5xx from the stage, since ingest turns its own failures into 500 responses', () => {
+    const apiId = resourceNamed(defaults, 'AWS::ApiGatewayV2::Api', 'IngestApi').id;
+    const props = alarm(defaults, 'ApiServerErrors');
+
+    expect(props).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5xx', Statistic: 'Sum', Period: 300, Threshold: 1 });
+    expect(props.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    expect(props.Dimensions).toEqual(expect.arrayContaining([{ Name: 'ApiId', Value: { Ref: apiId } }, { Name: 'Stage', Value: '$default' }]));
+  });
+});
+
 describe('alarm topic', () => {
   it('every alarm notifies the topic on alarm and on recovery', () => {
     const topicId = resourceNamed(defaults, 'AWS::SNS::Topic', 'MonitoringAlarmTopic').id;
     const alarms = Object.values(resourcesOf(defaults, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(12); // 2 rates + 2 queues × (DLQ, age) + 3 functions × (errors, throttles)
+    expect(alarms).toHaveLength(13); // 2 rates + 2 queues × (DLQ, age) + 3 functions × (errors, throttles) + API 5xx
     for (const { Properties: props } of alarms) {
       expect(props.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(props.OKActions).toEqual([{ Ref: topicId }]);
