@@ -1,5 +1,5 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { MAX_GUIDANCE_CHARS, redactSecrets } from '../detection/guidance.ts';
+import { describeSteps, MAX_GUIDANCE_CHARS, redactSecrets } from '../detection/guidance.ts';
 import { truncate } from '../detection/normalize.ts';
 import type { Match, SessionSpec } from '../detection/types.ts';
 import type { Step } from '../steps.ts';
@@ -181,7 +181,18 @@ function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${truncate(error.message, 200)}` : 'unknown error';
 }
 
-const FINDING_SUBTYPES = new Set<Subtype>(JUDGE_SUBTYPES);
+type JudgeSubtype = (typeof JUDGE_SUBTYPES)[number];
+const isJudgeSubtype = (subtype: Subtype): subtype is JudgeSubtype => (JUDGE_SUBTYPES as readonly Subtype[]).includes(subtype);
+
+/**
+ * Guidance for a finding the judge left without any. The detectors' templates quote facts (the
+ * path, the failing command) that a judge finding does not carry, so they cannot stand in.
+ */
+const FALLBACK_GUIDANCE: Record<JudgeSubtype, string> = {
+  scope_creep: 'you changed things the task does not ask for. Revert the unrelated changes and keep to what the task is about.',
+  claim_contradicts_evidence: 'you claimed something the tool output contradicts. Re-run the check, read its actual output, and fix the failure before claiming success.',
+  error_ignored: 'you went on as if a failed tool call had succeeded. Read that error and deal with it before you continue.',
+};
 
 /** Turns a validated answer into matches and flag decisions, grounded in the steps actually sent. */
 function interpret(
@@ -191,23 +202,24 @@ function interpret(
   minConfidence: number,
 ): Pick<JudgeReview, 'matches' | 'guidanceBySubtype' | 'confirmed' | 'rejected'> {
   const shown = new Set(prompt.stepIndexes);
-  const best = new Map<Subtype, { evidence: number[]; confidence: number; guidance: string | undefined }>();
+  const best = new Map<JudgeSubtype, { evidence: number[]; confidence: number; guidance: string }>();
   for (const finding of answer.findings) {
     // Rules own the other subtypes; a finding must point at steps the judge was shown.
-    if (!FINDING_SUBTYPES.has(finding.subtype) || finding.confidence < minConfidence) continue;
+    const { subtype } = finding;
+    if (!isJudgeSubtype(subtype) || finding.confidence < minConfidence) continue;
     const evidence = [...new Set(finding.evidenceStepIndexes.filter((i) => shown.has(i)))].sort((a, b) => a - b);
     if (evidence.length === 0) continue;
-    const current = best.get(finding.subtype);
+    const current = best.get(subtype);
     if (!current || finding.confidence > current.confidence) {
-      best.set(finding.subtype, { evidence, confidence: finding.confidence, guidance: cleanGuidance(finding.guidance) });
+      const guidance = cleanGuidance(finding.guidance) ?? `[Wink] At steps ${describeSteps(evidence)} ${FALLBACK_GUIDANCE[subtype]}`;
+      best.set(subtype, { evidence, confidence: finding.confidence, guidance });
     }
   }
 
   const guidanceBySubtype: Partial<Record<Subtype, string>> = {};
   const matches: Match[] = [...best].map(([subtype, finding]) => {
-    if (finding.guidance) guidanceBySubtype[subtype] = finding.guidance;
-    const facts: Match['facts'] = { source: 'llm_judge', confidence: finding.confidence, summary: subtype.replaceAll('_', ' ') };
-    if (finding.guidance) facts.guidance = finding.guidance;
+    guidanceBySubtype[subtype] = finding.guidance;
+    const facts: Match['facts'] = { source: 'llm_judge', confidence: finding.confidence, summary: subtype.replaceAll('_', ' '), guidance: finding.guidance };
     return { subtype, evidence: finding.evidence, facts };
   });
 

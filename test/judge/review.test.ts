@@ -85,6 +85,18 @@ describe('judge answers', () => {
     expect(result.state).toEqual({ tokensUsed: 1000, calls: 1, lastReviewedStep: 7 });
   });
 
+  it('writes its own guidance for a finding the judge left without any, naming the steps', async () => {
+    const judge = createJudge(judgeConfig(stub.baseURL));
+    stub.script(structured({ findings: [{ ...contradiction.findings[0], guidance: '  ' }], flagged: [] }));
+
+    const result = await review(judge);
+
+    const guidance = result.guidanceBySubtype.claim_contradicts_evidence ?? '';
+    expect(guidance).toMatch(/^\[Wink\] At steps 6, 7 you claimed something the tool output contradicts\./);
+    expect(guidance).not.toMatch(/``|""/);
+    expect(result.matches[0]?.facts.guidance).toBe(guidance);
+  });
+
   it('drops findings below the confidence floor, outside the judge subtypes, or pointing at steps it was not shown', async () => {
     const judge = createJudge(judgeConfig(stub.baseURL));
     stub.script(
