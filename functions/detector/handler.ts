@@ -35,18 +35,22 @@ class StepGapPendingError extends Error {
   override readonly name = 'StepGapPendingError';
 }
 
+/** Runs detection until the session has caught up; each run observes a bounded slice and saves it. */
 async function processRecord(record: SQSRecord): Promise<void> {
   const { sessionId } = parseStepsMessage(record.body);
-  const outcome = await detectSessionWithRetry(sessionId);
-  if (outcome.status === 'unknown_session') {
-    logger.warn('Steps message for an unknown session; dropped', { sessionId });
-    return;
-  }
-  publishMetrics(outcome);
-  if (outcome.waitingForGap) {
-    const { missingIndex, retryAfterMs } = outcome.waitingForGap;
-    await delayRedelivery(sqs, config.stepsQueueUrl, record.receiptHandle, retryAfterMs / 1000);
-    throw new StepGapPendingError(`Session ${sessionId}: step ${missingIndex} is missing; retrying in ${Math.ceil(retryAfterMs / 1000)} s`);
+  for (;;) {
+    const outcome = await detectSessionWithRetry(sessionId);
+    if (outcome.status === 'unknown_session') {
+      logger.warn('Steps message for an unknown session; dropped', { sessionId });
+      return;
+    }
+    publishMetrics(outcome);
+    if (outcome.waitingForGap) {
+      const { missingIndex, retryAfterMs } = outcome.waitingForGap;
+      await delayRedelivery(sqs, config.stepsQueueUrl, record.receiptHandle, retryAfterMs / 1000);
+      throw new StepGapPendingError(`Session ${sessionId}: step ${missingIndex} is missing; retrying in ${Math.ceil(retryAfterMs / 1000)} s`);
+    }
+    if (!outcome.more) return;
   }
 }
 

@@ -27,6 +27,8 @@ export interface DetectDeps {
   judge?: Judge | undefined;
   /** How long a gap in step indexes holds back the steps after it. */
   gapWaitMs: number;
+  /** Most steps one run observes, bounding its memory and time; the rest wait for the next run. @default 500 */
+  maxStepsPerRun?: number;
   now: () => number;
 }
 
@@ -37,6 +39,8 @@ export type DetectOutcome =
       observed: number;
       /** Set when steps after a gap are held back: retry no sooner than this. */
       waitingForGap?: { missingIndex: number; retryAfterMs: number };
+      /** Set when more stored steps follow the ones observed: run again (this run's progress is saved). */
+      more?: true;
       observation: Observation;
       /** Interventions this invocation recorded first (and so queued for delivery). */
       recorded: InterventionRecord[];
@@ -44,12 +48,12 @@ export type DetectOutcome =
       review?: JudgeReview;
     };
 
-/** Steps read per query; detection loops until it has caught up. */
-const STEPS_PER_READ = 500;
+const MAX_STEPS_PER_RUN = 500;
 
 /**
  * Runs detection over the session's steps that it has not seen yet, in index order:
- * 1. reads the session (detection state + version) and the stored steps from state.nextIndex;
+ * 1. reads the session (detection state + version) and at most `maxStepsPerRun` stored steps from
+ *    state.nextIndex (a backlog takes several runs, each saving its progress);
  * 2. takes the contiguous run of steps; a missing index holds back what follows until the gap is
  *    filled or `gapWaitMs` has passed since the first held-back step arrived, then is skipped;
  * 3. observes the steps (pure, deterministic: same state + steps → same episode ids), then, when
@@ -65,7 +69,7 @@ export async function detectSession(deps: DetectDeps, sessionId: string): Promis
   if (!session) return { status: 'unknown_session' };
 
   const nowMs = deps.now();
-  const { steps, waitingForGap } = await readObservableSteps(deps, sessionId, session.detection.nextIndex, nowMs);
+  const { steps, waitingForGap, more } = await readObservableSteps(deps, sessionId, session.detection.nextIndex, nowMs);
   const spec = specOf(session);
   const deterministic = observeSteps(spec, session.detection, steps, { thresholds: deps.thresholds });
   if (steps.length === 0) {
@@ -100,28 +104,29 @@ export async function detectSession(deps: DetectDeps, sessionId: string): Promis
     observation,
     recorded,
     ...(waitingForGap ? { waitingForGap } : {}),
+    ...(more ? { more } : {}),
     ...(judged?.review ? { review: judged.review } : {}),
   };
 }
 
 async function readObservableSteps(deps: DetectDeps, sessionId: string, nextIndex: number, nowMs: number) {
+  const maxSteps = deps.maxStepsPerRun ?? MAX_STEPS_PER_RUN;
+  // One step past the limit tells whether another run is needed.
+  const stored = await deps.store.stepsFrom(sessionId, nextIndex, maxSteps + 1);
   const steps: StoredStep['step'][] = [];
   let expected = nextIndex;
-  for (;;) {
-    const batch = await deps.store.stepsFrom(sessionId, expected, STEPS_PER_READ);
-    for (const stored of batch) {
-      if (stored.step.index !== expected) {
-        const heldFor = nowMs - stored.receivedAt;
-        if (heldFor < deps.gapWaitMs) {
-          return { steps, waitingForGap: { missingIndex: expected, retryAfterMs: deps.gapWaitMs - heldFor } };
-        }
-        // The gap outlived its wait: skip the missing indexes and carry on.
+  for (const { step, receivedAt } of stored.slice(0, maxSteps)) {
+    if (step.index !== expected) {
+      const heldFor = nowMs - receivedAt;
+      if (heldFor < deps.gapWaitMs) {
+        return { steps, waitingForGap: { missingIndex: expected, retryAfterMs: deps.gapWaitMs - heldFor } };
       }
-      steps.push(stored.step);
-      expected = stored.step.index + 1;
+      // The gap outlived its wait: skip the missing indexes and carry on.
     }
-    if (batch.length < STEPS_PER_READ) return { steps };
+    steps.push(step);
+    expected = step.index + 1;
   }
+  return stored.length > maxSteps ? { steps, more: true as const } : { steps };
 }
 
 /** Records the intervention if this writer is first; only the winner queues the notification. */

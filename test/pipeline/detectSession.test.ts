@@ -75,6 +75,26 @@ describe('detectSession', () => {
     expect(await store.listInterventions('s-concurrent')).toHaveLength(1);
   });
 
+  it('observes a backlog in bounded runs that save their progress, with the same one intervention as a single pass', async () => {
+    const { deps, queueUrl } = await setup('s-backlog', failingLoop(4));
+    const bounded = { ...deps, maxStepsPerRun: 4 };
+    const runs = [];
+    for (let run = 0; run < 5; run += 1) {
+      const outcome = await detectSession(bounded, 's-backlog');
+      if (outcome.status !== 'processed') throw new Error(outcome.status);
+      runs.push(outcome);
+      if (!outcome.more) break;
+    }
+
+    expect(runs.map((r) => [r.observed, r.more ?? false])).toEqual([[4, true], [4, true], [1, false]]);
+    expect((await store.getSession('s-backlog'))?.detection.nextIndex).toBe(9);
+    expect(runs.flatMap((r) => r.recorded.map((i) => i.subtype))).toEqual(['repeated_failing_call']);
+    expect(await drainBodies(sqs, queueUrl)).toHaveLength(1);
+    const single = await setup('s-single', failingLoop(4));
+    const whole = await detectSession(single.deps, 's-single');
+    expect(whole.status === 'processed' && whole.recorded[0]?.evidence).toEqual(runs.flatMap((r) => r.recorded)[0]?.evidence);
+  });
+
   it('queues nothing for a clean run', async () => {
     const { deps, queueUrl } = await setup('s-clean', cleanRun());
     const outcome = await detectSession(deps, 's-clean');
