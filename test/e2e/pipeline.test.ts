@@ -6,7 +6,7 @@ import { cleanRun, failingLoop } from '../support/steps.ts';
 import { eventually, startWebhookReceiver } from '../support/webhookReceiver.ts';
 
 /**
- * The whole pipeline over HTTP: local API → fauxqs FIFO queue → detector → DynamoDB Local
+ * The whole pipeline over HTTP: local API → fauxqs steps queue → detector → DynamoDB Local
  * conditional write → notifications queue → notifier → a webhook receiver on loopback.
  */
 describe('pipeline end to end (DynamoDB Local + fauxqs)', () => {
