@@ -11,7 +11,7 @@ export interface Claims {
   testsPass?: boolean;
   /** "it works", "ran successfully", "no errors" (includes completion). */
   success?: boolean;
-  /** "I give up", "I cannot complete this task". */
+  /** "I give up", "I cannot complete this task" (not when the message goes on to another attempt). */
   givesUp?: boolean;
   /** Asks the user for information or a decision instead of working it out. */
   asksUser?: boolean;
@@ -54,6 +54,9 @@ const ASKS_USER = [
   /\bwhich (?:option|approach|one) (?:would|do) you (?:prefer|want)\b/i,
 ];
 
+/** "I'm stuck on this approach. Let me try …": a change of tack, not giving up. */
+const NEXT_ATTEMPT = /\b(?:let me|let's|let us|I(?:'ll| will)|I(?:'m| am) going to)\s+(?:now\s+|instead\s+)?(?:try|use|look|search|check|inspect|examine|investigate|read|open|run|take|switch|attempt|explore|find|debug)\b|\binstead\b|\b(?:another|a different) (?:approach|way|strategy|method|tack)\b/i;
+
 /** "Let me know if you'd like any further changes": an offer at the end of the work, not a request for input. */
 const OFFER = /\bif you(?:'d| would)? (?:like|want|need|prefer)\b|\banything else\b|\bfurther (?:changes|questions|help)\b/i;
 
@@ -64,12 +67,13 @@ const MAX_TEXT = 8000;
 export function readClaims(text: string): Claims {
   const prose = stripQuoted(text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT / 2)}\n${text.slice(-MAX_TEXT / 2)}` : text);
   const claims: Claims = {};
+  const continues = NEXT_ATTEMPT.test(prose);
   for (const sentence of sentences(prose)) {
     const plain = !HEDGES.test(sentence);
     if (plain && TESTS_PASS.some((p) => p.test(sentence))) note(claims, sentence, 'testsPass', 'completion', 'success');
     else if (plain && COMPLETION.some((p) => p.test(sentence))) note(claims, sentence, 'completion', 'success');
     else if (plain && SUCCESS.some((p) => p.test(sentence))) note(claims, sentence, 'success');
-    if (GIVES_UP.some((p) => p.test(sentence))) note(claims, sentence, 'givesUp');
+    if (!continues && GIVES_UP.some((p) => p.test(sentence))) note(claims, sentence, 'givesUp');
     if (ASKS_USER.some((p) => p.test(sentence)) && /\?|please/i.test(sentence) && !OFFER.test(sentence)) note(claims, sentence, 'asksUser');
     if (VERIFY_PLAN.test(sentence)) claims.verifyPlanned = true;
   }

@@ -226,6 +226,21 @@ describe('claims', () => {
     expect(claims.testsPass).toBeUndefined();
   });
 
+  it.each([
+    "I'm stuck on this approach. Let me try searching for the definition of `parse` instead.",
+    'I am unable to fix this with sed, so I will use the editor instead.',
+    "I'm stuck. A different approach: read the failing test first.",
+  ])('a change of tack is not giving up: %s', (text) => {
+    expect(readClaims(text).givesUp).toBeUndefined();
+  });
+
+  it.each([
+    "I'm unable to complete this task. Let me know if you need anything else.",
+    "I'm stuck. I cannot find the file anywhere.",
+  ])('giving up is still giving up: %s', (text) => {
+    expect(readClaims(text).givesUp).toBe(true);
+  });
+
   it('a "done" followed by a plan to verify is a step on the way, not the end', () => {
     expect(readClaims("I've fixed the issue. Now let's run the reproduce script to verify.").completion).toBeUndefined();
   });
