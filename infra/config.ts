@@ -64,7 +64,12 @@ const contextSchema = z.object({
   /** Above the webhook retry schedule (about 35 minutes by default), or retries alone would alarm. */
   notificationsQueueMaxAgeSeconds: positiveInt.default(3600),
   alarmEmail: z.preprocess((value) => (value === '' || value === null ? undefined : value), z.email().optional()),
-});
+})
+  // A step behind a gap waits stepGapWaitSeconds in the queue on purpose; that alone must not raise the age alarm.
+  .refine((config) => config.stepsQueueMaxAgeSeconds > config.stepGapWaitSeconds, {
+    path: ['stepsQueueMaxAgeSeconds'],
+    error: 'must be above wink:stepGapWaitSeconds, or every gap wait raises the steps queue age alarm',
+  });
 
 function parseJsonOrKeep(text: string): unknown {
   try {

@@ -72,6 +72,11 @@ describe('readWinkConfig', () => {
     expect(read).toThrow(/wink:stage/);
   });
 
+  it('rejects a steps queue age alarm that a gap wait alone would raise', () => {
+    expect(() => fromContext({ 'wink:stepGapWaitSeconds': '900' })).toThrow(/wink:stepsQueueMaxAgeSeconds: must be above wink:stepGapWaitSeconds/);
+    expect(fromContext({ 'wink:stepGapWaitSeconds': '900', 'wink:stepsQueueMaxAgeSeconds': '1200' }).stepGapWaitSeconds).toBe(900);
+  });
+
   it('rejects a webhook retry delay beyond the SQS visibility limit', () => {
     expect(() => fromContext({ 'wink:webhookRetryDelaysSeconds': '5,50000' })).toThrow(/wink:webhookRetryDelaysSeconds/);
   });
