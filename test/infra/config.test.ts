@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, CONTEXT_PREFIX, readWinkConfig } from '../../infra/config.ts';
+import { PROJECT_ROOT } from '../../infra/paths.ts';
 import { CDK_JSON_CONTEXT } from './synth.ts';
 
 const fromContext = (context: Record<string, unknown>) => readWinkConfig((key) => context[key]);
@@ -19,6 +21,18 @@ describe('readWinkConfig', () => {
       CONTEXT_KEYS.filter((key) => !optionalWithoutDefault.includes(key)).map((key) => `${CONTEXT_PREFIX}${key}`).sort(),
     );
     expect(fromCdkJson).toEqual(builtIn);
+  });
+
+  it('docs/deploy.md documents every key, with the built-in default', () => {
+    const guide = readFileSync(`${PROJECT_ROOT}docs/deploy.md`, 'utf8');
+    const documented = new Map([...guide.matchAll(/^\| `wink:(\w+)` \| ([^|]+) \|/gm)].map((row) => [row[1]!, row[2]!.trim()]));
+
+    const builtIn = fromContext({});
+
+    expect([...documented.keys()].sort()).toEqual([...CONTEXT_KEYS].sort());
+    for (const key of CONTEXT_KEYS) {
+      if (builtIn[key] !== undefined) expect(documented.get(key), key).toBe(`\`${String(builtIn[key])}\``);
+    }
   });
 
   it('coerces the strings that `cdk deploy -c key=value` passes', () => {
