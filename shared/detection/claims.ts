@@ -87,8 +87,8 @@ function note(claims: Claims, sentence: string, ...kinds: Array<Exclude<keyof Cl
   claims.quote ??= sentence.length > 160 ? `${sentence.slice(0, 159)}…` : sentence;
 }
 
-/** Code fences, inline code spans and quoted lines removed. */
-function stripQuoted(text: string): string {
+/** The agent's own words: code fences, inline code spans and quoted lines removed. */
+export function stripQuoted(text: string): string {
   return text
     .replace(/```[\s\S]*?(?:```|$)/g, ' ')
     .replace(/`[^`\n]*`/g, 'CODE')

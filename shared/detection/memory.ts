@@ -1,6 +1,6 @@
 import type { Step, StepType } from '../steps.ts';
 import { analyzeCall, type FileEdit } from './calls.ts';
-import { readClaims, type Claims } from './claims.ts';
+import { readClaims, stripQuoted, type Claims } from './claims.ts';
 import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
 import { harnessNotice, malformedCallMessage, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
@@ -296,12 +296,13 @@ function findCallAnswered(memory: SessionMemory, result: StepSummary): ActionRec
 
 /**
  * The most repeated chunk of at least MIN_CHUNK characters within one message, when it repeats
- * (Gemini CLI's content-loop signal: the model emitting the same sentence over and over).
+ * (Gemini CLI's content-loop signal: the model emitting the same sentence over and over). Code
+ * and quoted output are left out, as Gemini CLI does: repetitive code or logs are not a loop.
  */
 const MIN_CHUNK = 20;
 function repeatedChunk(text: string): { text: string; count: number } | undefined {
   const counts = new Map<string, number>();
-  const sample = text.length > 20_000 ? text.slice(-20_000) : text;
+  const sample = stripQuoted(text.length > 20_000 ? text.slice(-20_000) : text);
   for (const piece of sample.split(/(?<=[.!?])\s+|\n+/)) {
     const chunk = normalizeVolatile(piece);
     if (chunk.length >= MIN_CHUNK) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);

@@ -147,6 +147,13 @@ describe('monologue', () => {
       .say('Let me check the tests.').say('Now the docs.').say('And the changelog.');
     expect(firings('monologue', t.steps)).toEqual([]);
   });
+
+  it('does not count repetitive code or quoted output in a message as a content loop', () => {
+    const assertions = '    self.assertEqual(parse(data), expected)\n'.repeat(12);
+    const log = '> WARNING: deprecated call to serialize()\n'.repeat(12);
+    const t = trajectory().say(`I will create this test:\n\`\`\`python\n${assertions}\`\`\`\nThen run it.`).say(`The log says:\n${log}`);
+    expect(firings('monologue', t.steps)).toEqual([]);
+  });
 });
 
 describe('claim_contradicts_evidence', () => {
