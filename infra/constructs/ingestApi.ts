@@ -36,8 +36,11 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 );
 
 export interface IngestApiProps {
+  /** The ingest handler module (`functions/ingest/handler.ts`). */
   readonly entry: string;
+  /** The Wink table: API keys, sessions and steps. */
   readonly table: ITable;
+  /** Where accepted steps are announced to the detector. */
   readonly stepsQueue: IQueue;
   /** Days before stored steps expire. */
   readonly retentionDays: number;

@@ -47,16 +47,22 @@ export interface MonitoredFunction {
 }
 
 export interface MonitoredQueue {
+  /** Short name used in alarm ids and dashboard labels, e.g. `Steps`. */
   readonly name: string;
+  /** The work queue, watched for the age of its oldest message. */
   readonly queue: IQueue;
+  /** Its dead-letter queue, which alarms as soon as it holds a message. */
   readonly deadLetterQueue: IQueue;
   /** Alarm when the oldest message has waited longer than this. */
   readonly maxAge: Duration;
 }
 
 export interface MonitoringProps {
+  /** Each gets an errors and a throttles alarm; at least one. */
   readonly functions: readonly MonitoredFunction[];
+  /** Each gets a dead-letter and an oldest-message-age alarm. */
   readonly queues: readonly MonitoredQueue[];
+  /** The HTTP API stage, for the 5xx alarm and the request charts. */
   readonly apiStage: IHttpStage;
   /** Interventions per ingested step over 5 minutes, in (0, 1]. */
   readonly misbehaviorRateThreshold: number;

@@ -15,7 +15,9 @@ const NOTIFICATION_RETENTION = Duration.days(4);
 const MAX_RETRY_DELAY_SECONDS = 43_200;
 
 export interface NotifierProps {
+  /** The notifier handler module (`functions/notifier/handler.ts`). */
   readonly entry: string;
+  /** The Wink table: interventions and their delivery records. */
   readonly table: ITable;
   /**
    * Delay before each webhook retry. Its length + 1 is the number of attempts, and the queue's
@@ -35,6 +37,7 @@ export interface NotifierProps {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** @default RemovalPolicy.RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;

@@ -16,12 +16,16 @@ export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
 export interface LlmJudgeSettings {
   /** The secret holding the LLM API key; only its ARN reaches the function. */
   readonly apiKeySecret: ISecret;
+  /** Model name the judge asks, e.g. `gpt-4o-mini`. */
   readonly model: string;
+  /** An OpenAI-compatible API base URL. */
   readonly baseUrl: string;
 }
 
 export interface StepPipelineProps {
+  /** The detector handler module (`functions/detector/handler.ts`). */
   readonly entry: string;
+  /** The Wink table: steps, detection state, verdicts, episodes, interventions. */
   readonly table: ITable;
   /** Where the detector sends interventions for delivery. */
   readonly notificationsQueue: IQueue;
@@ -45,6 +49,7 @@ export interface StepPipelineProps {
   readonly memorySize?: number;
   /** @default VISIBILITY_TO_TIMEOUT_RATIO × timeout; a smaller value is refused */
   readonly visibilityTimeout?: Duration;
+  /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** @default RemovalPolicy.RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;
