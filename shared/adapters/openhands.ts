@@ -19,6 +19,9 @@ const TOOL_BY_ACTION: Record<string, string> = {
 /** Action arguments that are bookkeeping, not input to the tool. */
 const NON_INPUT_ARGS = new Set(['thought', 'impl_source', 'confirmation_state', 'security_risk', 'hidden', 'blocking', 'is_input', 'include_extra', 'kernel_init_code']);
 
+/** Finish arguments already carried by the assistant step that precedes the finish call. */
+const FINISH_TEXT_ARGS = new Set(['final_thought', 'message']);
+
 /** Events that are not part of the agent's conversation (state changes, memory recalls, no-ops). */
 const SKIPPED = new Set(['agent_state_changed', 'change_agent_state', 'recall', 'null', 'condensation', 'condensation_request', 'system']);
 
@@ -73,8 +76,11 @@ function actionSteps(action: string, event: Record<string, unknown>, source: str
     case 'think':
       return thought ? [{ type: 'assistant', content: thought }] : [];
     case 'finish': {
+      // The agent's closing words, then the finish call itself: a submit whatever the words say.
       const text = [thought, stringField(args, 'final_thought'), stringField(args, 'message')].filter((t) => t?.trim()).join('\n\n');
-      return text ? [{ type: 'assistant', content: text }] : [];
+      const rest = Object.entries(args).filter(([key, value]) => !FINISH_TEXT_ARGS.has(key) && !NON_INPUT_ARGS.has(key) && value !== null);
+      const call: StepDraft = { type: 'tool_call', toolName: 'finish', toolInput: Object.fromEntries(rest), toolCallId: toolCallIdOf(event, event.id) };
+      return text ? [{ type: 'assistant', content: text }, call] : [call];
     }
     case 'reject':
       return [{ type: 'assistant', content: thought || 'Rejected the task.' }];

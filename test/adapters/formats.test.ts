@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTrajectory, parseTrajectory, TRAJECTORY_FORMATS, type Trajectory } from '../../shared/adapters/index.ts';
+import { DEFAULT_THRESHOLDS } from '../../shared/detection/config.ts';
+import { initialDetectionState, observeSteps } from '../../shared/detection/engine.ts';
 import { StepSchema } from '../../shared/steps.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/trajectories');
@@ -49,7 +51,15 @@ describe('OpenHands event streams', () => {
     expect(trajectory.steps[0]).toMatchObject({ type: 'user', content: trajectory.task });
     expect(calls.find((c) => c.toolName === 'execute_bash')?.toolInput).toEqual({ command: 'cd /workspace/slugkit && python -m pytest tests/test_slugify.py -q' });
     expect(results.map((r) => r.exitCode)).toEqual([undefined, 1, 1, 1, undefined, 0]);
-    expect(trajectory.steps.at(-1)).toMatchObject({ type: 'assistant', content: expect.stringContaining('collapses runs') });
+    expect(trajectory.steps.at(-2)).toMatchObject({ type: 'assistant', content: expect.stringContaining('collapses runs') });
+    expect(trajectory.steps.at(-1)).toEqual({
+      index: trajectory.steps.length - 1,
+      type: 'tool_call',
+      toolName: 'finish',
+      toolInput: { outputs: {}, task_completed: 'true' },
+      toolCallId: 'toolu_01FinishZ',
+      timestamp: '2025-03-14T09:12:40.316Z',
+    });
     expect(trajectory.steps.some((s) => s.content?.includes('OpenHands agent'))).toBe(false);
     expectResultsPaired(trajectory);
   });
@@ -66,6 +76,27 @@ describe('OpenHands event streams', () => {
     expect(trajectory.steps[0]?.timestamp).toBe('2024-06-01T10:00:00.000Z');
     expect(trajectory.steps[1]).toMatchObject({ type: 'tool_call', toolName: 'execute_bash', toolCallId: 'openhands-event-1' });
     expect(trajectory.steps[2]).toMatchObject({ type: 'tool_result', toolCallId: 'openhands-event-1', isError: true });
+  });
+});
+
+describe('OpenHands finish', () => {
+  it('is a finish call, so finishing right after a failing test run is premature whatever the closing words', () => {
+    const events = [
+      { id: 0, source: 'user', action: 'message', args: { content: 'Fix slugify so the tests pass.' } },
+      { id: 1, source: 'agent', action: 'run', args: { command: 'python -m pytest -q' } },
+      { id: 2, source: 'agent', cause: 1, observation: 'run', content: 'FAILED tests/test_slugify.py::test_dashes\n1 failed, 3 passed', extras: { metadata: { exit_code: 1 } } },
+      { id: 3, source: 'agent', action: 'finish', args: { final_thought: 'Handing this back now.', task_completed: 'partial', thought: '' } },
+    ];
+
+    const trajectory = parseTrajectory(JSON.stringify(events), 'events.json');
+    const session = { sessionId: 's', task: trajectory.task ?? '', constraints: [], policy: {} };
+    const observation = observeSteps(session, initialDetectionState(), trajectory.steps, { thresholds: DEFAULT_THRESHOLDS });
+
+    expect(trajectory.steps.slice(-2)).toMatchObject([
+      { type: 'assistant', content: 'Handing this back now.' },
+      { type: 'tool_call', toolName: 'finish', toolInput: { task_completed: 'partial' }, toolCallId: 'openhands-event-3' },
+    ]);
+    expect(observation.interventions.map((i) => i.subtype)).toEqual(['premature_completion']);
   });
 });
 
