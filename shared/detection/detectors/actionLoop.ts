@@ -1,5 +1,6 @@
 import type { Detector } from '../types.ts';
 import { trailingRun } from './trailingRun.ts';
+import { answeredActions } from './window.ts';
 
 /**
  * reasoning_problem/action_loop: the same action returning the same observation, repeated.
@@ -8,7 +9,7 @@ import { trailingRun } from './trailingRun.ts';
  * so the run of identical pairs is broken.
  */
 export const detectActionLoop: Detector = ({ memory, thresholds }) => {
-  const answered = memory.actions.filter((action) => action.resultIndex !== undefined);
+  const answered = answeredActions(memory);
   const last = answered.at(-1);
   if (!last) return null;
   const run = trailingRun(answered, (a) => a.actionKey === last.actionKey && a.resultKey === last.resultKey);

@@ -1,5 +1,6 @@
 import type { Detector } from '../types.ts';
 import { trailingRun } from './trailingRun.ts';
+import { answeredActions } from './window.ts';
 
 /**
  * tool_call_failure/repeated_failing_call: the same call (tool + normalised input) made again and
@@ -7,7 +8,7 @@ import { trailingRun } from './trailingRun.ts';
  * action key and result key and all failed (OpenHands: 3 identical actions all erroring).
  */
 export const detectRepeatedFailingCall: Detector = ({ memory, thresholds }) => {
-  const answered = memory.actions.filter((action) => action.resultIndex !== undefined);
+  const answered = answeredActions(memory);
   const last = answered.at(-1);
   if (!last?.failed) return null;
   const run = trailingRun(answered, (a) => a.failed === true && a.actionKey === last.actionKey && a.resultKey === last.resultKey);
