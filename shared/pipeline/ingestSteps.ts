@@ -14,7 +14,7 @@ export interface IngestDeps {
 }
 
 /** A concurrent writer can win a race at most this many times before we give up with a 5xx. */
-const MAX_STORE_ATTEMPTS = 3;
+const MAX_STORE_ATTEMPTS = 5;
 const RACE_RETRY_DELAY_MS = 50;
 
 /**

@@ -3,6 +3,7 @@
  *
  *   pk                     sk                          item
  *   SESSION#<sessionId>    SESSION                     session: task, policy, webhook, detection state, version
+ *   SESSION#<sessionId>    STEPCOUNT                   how many steps are stored (kept in the same transactions)
  *   SESSION#<sessionId>    STEP#<index, 16 digits>     one step as received, with its fingerprint
  *   SESSION#<sessionId>    VERDICT#<index>#<subtype>   one detector verdict
  *   SESSION#<sessionId>    EPISODE#<episodeId>         one misbehavior episode (open/closed, outcome)
@@ -13,6 +14,8 @@
  * TTL sweep (`expiresAt`, epoch seconds). Zero-padded indexes make STEP# items sort in index order.
  */
 export const SESSION_SK = 'SESSION';
+/** Its own item, so step writes never contend with the detector's saves of the session item. */
+export const STEP_COUNT_SK = 'STEPCOUNT';
 export const API_KEY_SK = 'APIKEY';
 
 export const sessionPk = (sessionId: string) => `SESSION#${sessionId}`;

@@ -18,6 +18,7 @@ import {
   API_KEY_SK,
   PREFIX,
   SESSION_SK,
+  STEP_COUNT_SK,
   apiKeyPk,
   episodeSk,
   interventionSk,
@@ -43,7 +44,8 @@ export type RecordInterventionOutcome =
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_WRITE_LIMIT = 25;
-const TRANSACT_WRITE_LIMIT = 100;
+/** DynamoDB's 100 actions per transaction, less the step counter's update. */
+const STEPS_PER_TRANSACTION = 99;
 /** DynamoDB caps a transaction's payload at 4 MB; JSON size overestimates item size, with margin to spare. */
 const TRANSACT_PAYLOAD_BUDGET_BYTES = 3 * 1024 * 1024;
 const MAX_BATCH_RETRIES = 8;
@@ -172,13 +174,25 @@ export class WinkStore {
       .map(({ step, fingerprint, receivedAt }) => ({
         pk: sessionPk(sessionId), sk: stepSk(step.index), step, fingerprint, receivedAt, [TTL_ATTRIBUTE]: expiresAt,
       }));
-    for (const chunk of chunkBySize(items, TRANSACT_WRITE_LIMIT, TRANSACT_PAYLOAD_BUDGET_BYTES)) {
+    for (const chunk of chunkBySize(items, STEPS_PER_TRANSACTION, TRANSACT_PAYLOAD_BUDGET_BYTES)) {
       try {
         await this.client.send(
           new TransactWriteCommand({
-            TransactItems: chunk.map((Item) => ({
-              Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
-            })),
+            TransactItems: [
+              ...chunk.map((Item) => ({
+                Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+              })),
+              // The count moves with the steps it counts: reading it never needs a scan of the steps.
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: { pk: sessionPk(sessionId), sk: STEP_COUNT_SK },
+                  UpdateExpression: 'ADD stepCount :n SET #ttl = :ttl',
+                  ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+                  ExpressionAttributeValues: { ':n': chunk.length, ':ttl': expiresAt },
+                },
+              },
+            ],
           }),
         );
       } catch (error) {
@@ -204,22 +218,10 @@ export class WinkStore {
   }
 
   async countSteps(sessionId: string): Promise<number> {
-    let count = 0;
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const response = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': sessionPk(sessionId), ':prefix': PREFIX.step },
-          Select: 'COUNT',
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      count += response.Count ?? 0;
-      exclusiveStartKey = response.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return count;
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: sessionPk(sessionId), sk: STEP_COUNT_SK }, ConsistentRead: true }),
+    );
+    return (Item?.stepCount as number | undefined) ?? 0;
   }
 
   // --- Verdicts and episodes ---------------------------------------------------------------

@@ -143,6 +143,14 @@ describe('HTTP API contract', () => {
     expect((await api.getSession(body.sessionId)).body.stepCount).toBe(2);
   });
 
+  it('keeps stepCount exact under concurrent posts, duplicates and overlaps included', async () => {
+    const { body } = await api.createSession({ agentId: 'a', task: 't' });
+    const batches = Array.from({ length: 6 }, (_, b) => ({ steps: Array.from({ length: 10 }, (_, i) => call(b * 5 + i, `echo ${b * 5 + i}`)) }));
+    const responses = await Promise.all(batches.map((batch) => api.postSteps(body.sessionId, batch)));
+    expect(responses.map((r) => r.status)).toEqual(Array(6).fill(202));
+    expect((await api.getSession(body.sessionId)).body.stepCount).toBe(35);
+  });
+
   it('answers 409 naming the index when a step differs from the stored one, storing nothing from that batch', async () => {
     const { body } = await api.createSession({ agentId: 'a', task: 't' });
     await api.postSteps(body.sessionId, call(0, 'ls'));
