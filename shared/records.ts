@@ -39,6 +39,8 @@ export interface DeliveryRecord {
   lastStatusCode?: number;
   lastError?: string;
   deliveredAt?: string;
+  /** When a stranded intervention was last handed to the notifier again (see requeueStranded). */
+  requeuedAt?: string;
 }
 
 /** The guidance sent for one episode: the API's intervention object plus delivery bookkeeping. */

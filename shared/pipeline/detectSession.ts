@@ -15,6 +15,8 @@ export interface DetectDeps {
     putVerdictsAndEpisodes(sessionId: string, verdicts: readonly Verdict[], episodes: readonly Episode[], nowMs: number): Promise<void>;
     recordInterventionOnce(intervention: InterventionRecord, nowMs: number): Promise<RecordInterventionOutcome>;
     deleteIntervention(sessionId: string, episodeId: string, interventionId: string): Promise<void>;
+    listInterventions(sessionId: string): Promise<InterventionRecord[]>;
+    markRequeued(sessionId: string, episodeId: string, requeuedAt: string): Promise<boolean>;
     saveDetectionState(
       sessionId: string,
       expectedVersion: number,
@@ -69,6 +71,7 @@ export async function detectSession(deps: DetectDeps, sessionId: string): Promis
   if (!session) return { status: 'unknown_session' };
 
   const nowMs = deps.now();
+  await requeueStranded(deps, sessionId, nowMs);
   const { steps, waitingForGap, more } = await readObservableSteps(deps, sessionId, session.detection.nextIndex, nowMs);
   const spec = specOf(session);
   const deterministic = observeSteps(spec, session.detection, steps, { thresholds: deps.thresholds });
@@ -142,6 +145,31 @@ async function recordAndQueue(deps: DetectDeps, record: InterventionRecord, nowM
     throw error;
   }
   return true;
+}
+
+/**
+ * A detector that crashed between recording an intervention and queuing it leaves the intervention
+ * pending with no notification on its way. The crashed batch's SQS message always comes back (after
+ * the visibility timeout, minutes later), and every run sweeps the session first: an intervention
+ * the notifier has not tried long after it was recorded (or last re-queued) is queued again. A live
+ * winner queues within milliseconds, so the age keeps concurrent runs from doubling notifications;
+ * should two meet anyway, the notifier skips a delivered intervention and receivers deduplicate on
+ * Wink-Delivery-Id.
+ */
+export const STRANDED_AFTER_MS = 60_000;
+
+async function requeueStranded(deps: DetectDeps, sessionId: string, nowMs: number): Promise<void> {
+  const stranded = (await deps.store.listInterventions(sessionId)).filter((intervention) => isStranded(intervention, nowMs));
+  for (const intervention of stranded) {
+    if (await deps.store.markRequeued(sessionId, intervention.episodeId, new Date(nowMs).toISOString())) {
+      await deps.notificationsQueue.send({ sessionId, episodeId: intervention.episodeId });
+    }
+  }
+}
+
+function isStranded({ delivery, createdAt }: InterventionRecord, nowMs: number): boolean {
+  const lastHandedOver = Math.max(Date.parse(createdAt), delivery.requeuedAt ? Date.parse(delivery.requeuedAt) : 0);
+  return delivery.status === 'pending' && delivery.attempts === 0 && nowMs - lastHandedOver > STRANDED_AFTER_MS;
 }
 
 function toInterventionRecord(decision: InterventionDecision, nowMs: number): InterventionRecord {

@@ -317,6 +317,29 @@ export class WinkStore {
     );
   }
 
+  /**
+   * Stamps a re-queue of a still-untried intervention. Conditional, so it never overwrites what
+   * the notifier recorded in the meantime; returns false when the notifier got there first.
+   */
+  async markRequeued(sessionId: string, episodeId: string, requeuedAt: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: interventionSk(episodeId) },
+          UpdateExpression: 'SET delivery.requeuedAt = :at',
+          ConditionExpression: 'delivery.#status = :pending AND delivery.attempts = :zero',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': requeuedAt, ':pending': 'pending', ':zero': 0 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   private async listByPrefix(sessionId: string, prefix: string, limit: number): Promise<Record<string, unknown>[]> {

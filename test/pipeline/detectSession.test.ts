@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../shared/detection/config.ts';
 import { initialDetectionState } from '../../shared/detection/engine.ts';
-import { detectSession, type DetectDeps } from '../../shared/pipeline/detectSession.ts';
+import { STRANDED_AFTER_MS, detectSession, type DetectDeps } from '../../shared/pipeline/detectSession.ts';
 import { NotificationsQueue } from '../../shared/queue/sqsQueues.ts';
 import type { SessionRecord } from '../../shared/records.ts';
 import { stepFingerprint, type Step } from '../../shared/steps.ts';
@@ -61,6 +61,28 @@ describe('detectSession', () => {
     expect(second.status === 'processed' && second.recorded).toEqual([]);
     expect(await drainBodies(sqs, queueUrl)).toHaveLength(1);
     expect(await store.listInterventions('s-replay')).toHaveLength(1);
+  });
+
+  it('queues again an intervention stranded by a crash between recording and queuing, once it is clearly not in flight', async () => {
+    const { deps, queueUrl } = await setup('s-stranded', failingLoop(4));
+    const crashing = { ...deps, notificationsQueue: { send: async () => { throw new Error('Lambda timed out'); } } };
+    // The crash window: recorded, never queued, and not undone (the undo itself never ran).
+    const recordOnly = { ...crashing, store: Object.assign(Object.create(store), { deleteIntervention: async () => undefined }) as WinkStore };
+    await expect(detectSession(recordOnly, 's-stranded')).rejects.toThrow('Lambda timed out');
+    expect(await store.listInterventions('s-stranded')).toHaveLength(1);
+
+    // Another message of the session is processed at once: it replays the steps, finds the
+    // intervention recorded, and leaves it (a live winner may be queuing it right now).
+    const soon = await detectSession({ ...deps, now: () => clock + 1_000 }, 's-stranded');
+    expect(soon.status === 'processed' && soon.recorded).toEqual([]);
+    expect(await drainBodies(sqs, queueUrl)).toEqual([]);
+
+    // The crashed message comes back minutes later, with nothing new to observe: the sweep queues it, once.
+    const later = { ...deps, now: () => clock + STRANDED_AFTER_MS + 1_000 };
+    await detectSession(later, 's-stranded');
+    await detectSession(later, 's-stranded');
+    expect(await drainBodies(sqs, queueUrl)).toEqual([{ sessionId: 's-stranded', episodeId: expect.stringMatching(/^ep_/) }]);
+    expect((await store.listInterventions('s-stranded'))[0]!.delivery.requeuedAt).toBe(new Date(clock + STRANDED_AFTER_MS + 1_000).toISOString());
   });
 
   it('lets concurrent invocations race: one saves, the others fail the version check, one notification in all', async () => {
