@@ -54,16 +54,21 @@ async function processRecord(record: SQSRecord): Promise<void> {
   }
 }
 
+/** After the judge's key could not be fetched, records run without it this long before trying again. */
+const JUDGE_RETRY_AFTER_MS = 60_000;
+let judgeUnavailableUntil = 0;
+
 /**
  * The judge is created on first use (its key may come from Secrets Manager). If the key cannot be
- * fetched, this batch runs on the deterministic detectors alone and the next batch tries again.
+ * fetched, detection runs on the deterministic detectors alone for a minute, then tries again.
  */
 async function currentJudge(): Promise<Judge | undefined> {
-  if (!judgeConfig || judge) return judge;
+  if (!judgeConfig || judge || Date.now() < judgeUnavailableUntil) return judge;
   try {
     judge = createJudge(judgeConfig, { apiKey: await loadJudgeApiKey(judgeConfig) });
   } catch (error) {
-    logger.warn('LLM judge unavailable for this batch; deterministic detectors only', { error });
+    judgeUnavailableUntil = Date.now() + JUDGE_RETRY_AFTER_MS;
+    logger.warn('LLM judge unavailable; deterministic detectors only for a minute', { error });
   }
   return judge;
 }
