@@ -46,7 +46,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
     .parse({
       tableName: env[ENV.tableName],
       stepsQueueUrl: env[ENV.stepsQueueUrl],
-      retentionDays: env[ENV.retentionDays],
+      retentionDays: env[ENV.retentionDays] || undefined,
       allowPrivateWebhooks: env[ENV.allowPrivateWebhooks] || undefined,
     });
 }
@@ -75,8 +75,8 @@ export function readDetectorConfig(env: Env = process.env): DetectorConfig {
       tableName: env[ENV.tableName],
       notificationsQueueUrl: env[ENV.notificationsQueueUrl],
       stepsQueueUrl: env[ENV.stepsQueueUrl],
-      stepGapWaitSeconds: env[ENV.stepGapWaitSeconds],
-      retentionDays: env[ENV.retentionDays],
+      stepGapWaitSeconds: env[ENV.stepGapWaitSeconds] || undefined,
+      retentionDays: env[ENV.retentionDays] || undefined,
       detectionConfigJson: env[ENV.detectionConfig] || undefined,
     });
 }
@@ -105,7 +105,7 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
       tableName: env[ENV.tableName],
       notificationsQueueUrl: env[ENV.notificationsQueueUrl],
       retryDelaysSeconds: env[ENV.webhookRetryDelaysSeconds],
-      timeoutMs: env[ENV.webhookTimeoutMs],
+      timeoutMs: env[ENV.webhookTimeoutMs] || undefined,
     });
   return { ...parsed, retryDelaysSeconds: parsed.retryDelaysSeconds ?? [...DEFAULT_RETRY_DELAYS_SECONDS] };
 }

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ENV, readApiConfig, readDetectorConfig, readNotifierConfig } from '../../shared/config.ts';
+import { DEFAULT_RETRY_DELAYS_SECONDS } from '../../shared/webhook/retryPolicy.ts';
+
+describe('handler configuration', () => {
+  const base = { [ENV.tableName]: 't', [ENV.stepsQueueUrl]: 'q', [ENV.notificationsQueueUrl]: 'n' };
+
+  it('fails at cold start, naming the variable, when a required one is missing', () => {
+    expect(() => readApiConfig({ [ENV.stepsQueueUrl]: 'q' })).toThrow(/WINK_TABLE_NAME must be set/);
+    expect(() => readDetectorConfig({ [ENV.tableName]: 't', [ENV.stepsQueueUrl]: 'q' })).toThrow(/WINK_NOTIFICATIONS_QUEUE_URL must be set/);
+  });
+
+  it('treats empty optional variables as unset, so defaults apply', () => {
+    const detector = readDetectorConfig({ ...base, [ENV.stepGapWaitSeconds]: '', [ENV.retentionDays]: '' });
+    expect(detector).toMatchObject({ stepGapWaitSeconds: 30, retentionDays: 30 });
+    expect(readNotifierConfig({ ...base, [ENV.webhookTimeoutMs]: '' })).toMatchObject({ timeoutMs: 10_000, retryDelaysSeconds: [...DEFAULT_RETRY_DELAYS_SECONDS] });
+    expect(readApiConfig(base)).toMatchObject({ retentionDays: 30, allowPrivateWebhooks: false });
+  });
+
+  it('reads explicit values', () => {
+    expect(readDetectorConfig({ ...base, [ENV.stepGapWaitSeconds]: '0' }).stepGapWaitSeconds).toBe(0);
+    expect(readNotifierConfig({ ...base, [ENV.webhookRetryDelaysSeconds]: '1, 2' }).retryDelaysSeconds).toEqual([1, 2]);
+    expect(readApiConfig({ ...base, [ENV.allowPrivateWebhooks]: 'true' }).allowPrivateWebhooks).toBe(true);
+    expect(() => readApiConfig({ ...base, [ENV.allowPrivateWebhooks]: 'yes' })).toThrow();
+  });
+});
