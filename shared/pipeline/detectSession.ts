@@ -54,7 +54,8 @@ const MAX_STEPS_PER_RUN = 500;
 
 /**
  * Runs detection over the session's steps that it has not seen yet, in index order:
- * 1. reads the session (detection state + version) and at most `maxStepsPerRun` stored steps from
+ * 1. reads the session (detection state + version), re-queues any intervention a crashed run left
+ *    stranded (requeueStranded), and reads at most `maxStepsPerRun` stored steps from
  *    state.nextIndex (a backlog takes several runs, each saving its progress);
  * 2. takes the contiguous run of steps; a missing index holds back what follows until the gap is
  *    filled or `gapWaitMs` has passed since the first held-back step arrived, then is skipped;
