@@ -8,6 +8,8 @@ import { DEFAULT_THRESHOLDS } from '../../shared/detection/config.ts';
 import { readLabels } from '../../shared/eval/labels.ts';
 import { MISSED_COLUMN } from '../../shared/eval/score.ts';
 import { SUBTYPES } from '../../shared/taxonomy.ts';
+import { CASES } from '../fixtures/eval/cases.ts';
+import { COVERAGE_CASES } from '../fixtures/eval/coverageCases.ts';
 import { buildCorpus, LABELS_PATH, labelsText } from '../fixtures/eval/generate.ts';
 import { captureIo } from './support.ts';
 
@@ -30,6 +32,16 @@ describe('the evaluation corpus', () => {
     expect(labels.trajectories.filter((t) => t.group === 'hard_negative').every((t) => t.episodes.length === 0)).toBe(true);
     expect(labels.trajectories.filter((t) => t.group === 'injected').every((t) => t.episodes.length > 0)).toBe(true);
     expect(subtypes.size).toBeGreaterThanOrEqual(6);
+  });
+
+  it('injects every subtype into at least two different real runs', () => {
+    const spliced = [...CASES, ...COVERAGE_CASES];
+    const basesOf = (subtype: string) => new Set(spliced.filter((c) => c.episode?.subtype === subtype).map((c) => c.base));
+
+    const thin = SUBTYPES.filter((subtype) => basesOf(subtype).size < 2);
+
+    expect(thin).toEqual([]);
+    expect(new Set(spliced.map((c) => c.name)).size).toBe(spliced.length);
   });
 });
 
