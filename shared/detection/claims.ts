@@ -13,7 +13,7 @@ export interface Claims {
   success?: boolean;
   /** "I give up", "I cannot complete this task" (not when the message goes on to another attempt). */
   givesUp?: boolean;
-  /** Asks the user for information or a decision instead of working it out. */
+  /** Asks the user for information or a decision instead of working it out (not when it says it carries on meanwhile). */
   asksUser?: boolean;
   /** The message also plans to run or check something, so a "done" in it is not final. */
   verifyPlanned?: boolean;
@@ -60,6 +60,9 @@ const NEXT_ATTEMPT = /\b(?:let me|let's|let us|I(?:'ll| will)|I(?:'m| am) going 
 /** "Let me know if you'd like any further changes": an offer at the end of the work, not a request for input. */
 const OFFER = /\bif you(?:'d| would)? (?:like|want|need|prefer)\b|\banything else\b|\bfurther (?:changes|questions|help)\b/i;
 
+/** "… could you confirm? In the meantime I'll use the default": the agent does not wait for the answer. */
+const PROCEEDS_ANYWAY = /\b(?:in the meantime|meanwhile|until (?:then|you (?:reply|answer|confirm))|without waiting)\b/i;
+
 const VERIFY_PLAN = /\b(?:let's|let us|I(?:'ll| will)|we(?:'ll| will)|now|next)\b[^.!?\n]*\b(?:run|rerun|re-run|test|verify|check|confirm|try|execute)\b/i;
 
 const MAX_TEXT = 8000;
@@ -68,13 +71,14 @@ export function readClaims(text: string): Claims {
   const prose = stripQuoted(text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT / 2)}\n${text.slice(-MAX_TEXT / 2)}` : text);
   const claims: Claims = {};
   const continues = NEXT_ATTEMPT.test(prose);
+  const proceeds = PROCEEDS_ANYWAY.test(prose);
   for (const sentence of sentences(prose)) {
     const plain = !HEDGES.test(sentence);
     if (plain && TESTS_PASS.some((p) => p.test(sentence))) note(claims, sentence, 'testsPass', 'completion', 'success');
     else if (plain && COMPLETION.some((p) => p.test(sentence))) note(claims, sentence, 'completion', 'success');
     else if (plain && SUCCESS.some((p) => p.test(sentence))) note(claims, sentence, 'success');
     if (!continues && GIVES_UP.some((p) => p.test(sentence))) note(claims, sentence, 'givesUp');
-    if (ASKS_USER.some((p) => p.test(sentence)) && /\?|please/i.test(sentence) && !OFFER.test(sentence)) note(claims, sentence, 'asksUser');
+    if (!proceeds && ASKS_USER.some((p) => p.test(sentence)) && /\?|please/i.test(sentence) && !OFFER.test(sentence)) note(claims, sentence, 'asksUser');
     if (VERIFY_PLAN.test(sentence)) claims.verifyPlanned = true;
   }
   // "I've fixed it. Now let's run the tests": a step on the way, not a claim of being finished.

@@ -241,6 +241,20 @@ describe('claims', () => {
     expect(readClaims(text).givesUp).toBe(true);
   });
 
+  it.each([
+    "The issue does not say how halves should round, so could you confirm which mode you prefer? In the meantime I'll use Python's default.",
+    'Could you clarify the expected format? Meanwhile, I will implement the one the tests use.',
+  ])('a question the agent does not wait on is not a request that stops the run: %s', (text) => {
+    expect(readClaims(text).asksUser).toBeUndefined();
+  });
+
+  it.each([
+    'Could you please clarify whether TimeDelta should round or truncate?',
+    'Please provide the path to the config file. I will wait for your answer.',
+  ])('a question that waits for the answer still asks the user: %s', (text) => {
+    expect(readClaims(text).asksUser).toBe(true);
+  });
+
   it('a "done" followed by a plan to verify is a step on the way, not the end', () => {
     expect(readClaims("I've fixed the issue. Now let's run the reproduce script to verify.").completion).toBeUndefined();
   });
