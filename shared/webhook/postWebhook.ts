@@ -20,8 +20,9 @@ export async function postWebhook(
     await response.body?.cancel().catch(() => undefined);
     return { kind: 'response', status: response.status };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    const message = (error as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : cause?.code ?? (error as Error).message;
+    // fetch wraps the reason: a system error code (ECONNREFUSED …) or undici's own (e.g. "bad port").
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const message = (error as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : cause?.code ?? cause?.message ?? (error as Error).message;
     return { kind: 'network_error', message };
   }
 }
