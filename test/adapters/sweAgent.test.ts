@@ -5,7 +5,7 @@ import { loadTrajectory, parseTrajectory, TrajectoryFormatError } from '../../sh
 import { classicToolCall } from '../../shared/adapters/sweAgent.ts';
 import { StepSchema } from '../../shared/steps.ts';
 
-const REAL_DIR = join(import.meta.dirname, '../../../shared/trajectories/swe-agent');
+const REAL_DIR = join(import.meta.dirname, '../fixtures/swe-agent-demos');
 const FIXTURES = join(import.meta.dirname, '../fixtures/trajectories');
 const realFiles = readdirSync(REAL_DIR).filter((name) => name.endsWith('.traj'));
 

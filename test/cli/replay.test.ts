@@ -9,7 +9,7 @@ import { main } from '../../cli/main.ts';
 import { captureIo } from './support.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const REAL_DIR = join(ROOT, '../shared/trajectories/swe-agent');
+const REAL_DIR = join(ROOT, 'test/fixtures/swe-agent-demos');
 const FIXTURES = join(ROOT, 'test/fixtures/trajectories');
 const realFiles = readdirSync(REAL_DIR).filter((name) => name.endsWith('.traj'));
 

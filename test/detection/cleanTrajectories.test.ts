@@ -7,7 +7,7 @@ import { initialDetectionState, observeSteps } from '../../shared/detection/engi
 import type { Subtype } from '../../shared/taxonomy.ts';
 
 /**
- * SWE-agent's published demonstration runs (../shared/trajectories/swe-agent): all submitted, most
+ * SWE-agent's published demonstration runs (copied into test/fixtures/swe-agent-demos from ../shared, MIT): all submitted, most
  * of them clean work. They are the baseline for false interventions.
  *
  * The bound: at most one intervention per run, and only where reading the trajectory shows a real
@@ -15,7 +15,7 @@ import type { Subtype } from '../../shared/taxonomy.ts';
  * times in a row ("Wrong flag!" each time) before trying the quoted form — an action loop a nudge
  * would have cut short. Every other run gets nothing.
  */
-const DIR = fileURLToPath(new URL('../../../shared/trajectories/swe-agent/', import.meta.url));
+const DIR = fileURLToPath(new URL('../fixtures/swe-agent-demos/', import.meta.url));
 const FILES = readdirSync(DIR).filter((name) => name.endsWith('.traj')).sort();
 const REAL_MISBEHAVIOR: Record<string, Subtype[]> = { 'ctf__crypto__eps.traj': ['action_loop'] };
 
