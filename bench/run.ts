@@ -4,9 +4,11 @@
  */
 import { runDetectionBench } from './detection.ts';
 import { runPipelineBench } from './pipeline.ts';
+import { runClaudeCodeHookBench } from './claudeCodeHook.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const detection = await runDetectionBench();
 const pipeline = await runPipelineBench();
-console.log(JSON.stringify({ node: process.version, detection, pipeline }, null, 2));
+const claudeCodeHook = await runClaudeCodeHookBench();
+console.log(JSON.stringify({ node: process.version, detection, pipeline, claudeCodeHook }, null, 2));

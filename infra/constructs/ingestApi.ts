@@ -60,7 +60,7 @@ export interface IngestApiProps {
 }
 
 /**
- * The public HTTP API: an API Gateway HTTP API whose four routes go to the ingest function
+ * The public HTTP API: an API Gateway HTTP API whose routes all go to the ingest function
  * (payload format 2.0), on a `$default` stage with throttling and JSON access logs. CORS is off:
  * agents call it server to server.
  *
