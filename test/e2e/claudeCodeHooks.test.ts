@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { apiClient } from '../support/apiClient.ts';
 import { hookSession } from '../support/claudeCodeHooks.ts';
+import { eventually } from '../support/webhookReceiver.ts';
 
 /**
  * Claude Code's http hooks against the local stack: the payloads Claude Code posts, the answers
@@ -98,6 +99,18 @@ describe('Claude Code HTTP hook (local stack)', () => {
     const id2 = cc.nextToolUseId();
     await Promise.all([1, 2, 3, 4].map(() => hook(cc.preBash('cat app.py', id2), 0)));
     expect((await api.getSession(sessionId)).body.stepCount).toBe(4);
+  });
+
+  it('creates one Wink session when the first events of a Claude Code session arrive together, indexing each once', async () => {
+    const cc = hookSession(randomUUID());
+    const ids = [1, 2, 3, 4].map(() => cc.nextToolUseId());
+    // Parallel tool calls: their PreToolUse hooks fire at once, before any prompt reached Wink; one is redelivered.
+    await Promise.all([...ids, ids[0]!].map((id) => hook(cc.preBash(`cat file_${ids.indexOf(id)}.py`, id), 0)));
+    const sessionId = await winkSession({ session_id: cc.prompt('').session_id });
+    const summary = (await api.getSession(sessionId)).body;
+    expect(summary).toMatchObject({ agentId: 'claude-code', task: 'Claude Code session in /home/dev/project', stepCount: 4 });
+    // Indexes 0–3 without a gap: detection gets through all four (a gap would hold it back for 30 s).
+    await eventually(async () => ((await api.getSession(sessionId)).body.processedThrough >= 3 ? true : undefined), 15_000, 'detection through step 3');
   });
 
   it('blocks a premature "done" at Stop once, and lets the next Stop through', async () => {
