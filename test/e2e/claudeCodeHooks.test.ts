@@ -36,8 +36,8 @@ describe('Claude Code HTTP hook (local stack)', () => {
     return response.body as Record<string, unknown>;
   };
 
-  /** The Wink session a Claude Code session was mapped to (the only claude-code session whose task names it). */
-  const winkSession = async (firstAnswerless: { session_id: string }) => {
+  /** The Wink session a Claude Code session was mapped to, read from its link item (no API lists them). */
+  const winkSession = async (claude: { session_id: string }) => {
     const links = stack.resources.tableName;
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
     const { DynamoDBDocumentClient, ScanCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -46,7 +46,7 @@ describe('Claude Code HTTP hook (local stack)', () => {
       TableName: links, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': 'CLAUDECODE#' },
     }));
     client.destroy();
-    const found = Items.filter((item) => String(item.pk).endsWith(`#${firstAnswerless.session_id}`));
+    const found = Items.filter((item) => String(item.pk).endsWith(`#${claude.session_id}`));
     expect(found).toHaveLength(1);
     return found[0]!.sessionId as string;
   };
