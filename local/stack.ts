@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   webhookTimeoutMs?: number;
   visibilityTimeoutSeconds?: number;
   logLevel?: string;
+  /** Concurrent detector pollers, like the event source's maxConcurrency in AWS. @default 1 */
+  detectorWorkers?: number;
   /** Extra environment for the handlers (detection thresholds, LLM judge …). */
   env?: Record<string, string>;
 }
@@ -34,7 +36,9 @@ export interface LocalStack {
   apiKey: string;
   resources: LocalResources;
   endpoints: { dynamoEndpoint: string; sqsEndpoint: string };
+  /** The first of `detectorPollers`. */
   detectorPoller: SqsPoller;
+  detectorPollers: SqsPoller[];
   notifierPoller: SqsPoller;
   stop(): Promise<void>;
 }
@@ -104,16 +108,17 @@ async function startOnEndpoints(
   ]);
 
   const onError = (error: unknown) => console.error('[wink-local] poller error:', error);
-  const detectorPoller = new SqsPoller(sqs, {
+  const detectorPollers = Array.from({ length: Math.max(1, options.detectorWorkers ?? 1) }, () => new SqsPoller(sqs, {
     queueUrl: resources.stepsQueueUrl, queueArn: resources.stepsQueueArn,
     functionName: 'wink-local-detector', handler: detector, onError,
-  });
+  }));
+  const detectorPoller = detectorPollers[0]!;
   const notifierPoller = new SqsPoller(sqs, {
     queueUrl: resources.notificationsQueueUrl, queueArn: resources.notificationsQueueArn,
     functionName: 'wink-local-notifier', handler: notifier, onError,
   });
   const server: Server = await startApiServer(ingest, options.port ?? 8787);
-  detectorPoller.start();
+  for (const poller of detectorPollers) poller.start();
   notifierPoller.start();
   const { port } = server.address() as { port: number };
 
@@ -123,13 +128,14 @@ async function startOnEndpoints(
     resources,
     endpoints,
     detectorPoller,
+    detectorPollers,
     notifierPoller,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.all([detectorPoller.stop(), notifierPoller.stop()]);
+      await Promise.all([...detectorPollers.map((poller) => poller.stop()), notifierPoller.stop()]);
       dynamo.destroy();
       sqs.destroy();
       await servers?.stop();

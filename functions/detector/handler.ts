@@ -73,12 +73,19 @@ async function currentJudge(): Promise<Judge | undefined> {
   return judge;
 }
 
+/** Detection runs this container started, and how many lost the version check (harness and metrics). */
+export const detectorCounters = { runs: 0, lostRuns: 0, emptyRuns: 0 };
+
 /** Losing the version check means another invocation just saved: re-run against its state. */
 async function detectSessionWithRetry(sessionId: string, attempts = 3): Promise<DetectOutcome> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await detectSession({ ...deps, judge: await currentJudge() }, sessionId);
+      detectorCounters.runs += 1;
+      const outcome = await detectSession({ ...deps, judge: await currentJudge() }, sessionId);
+      if (outcome.status === 'processed' && outcome.observed === 0) detectorCounters.emptyRuns += 1;
+      return outcome;
     } catch (error) {
+      if (error instanceof StaleSessionVersionError) detectorCounters.lostRuns += 1;
       if (!(error instanceof StaleSessionVersionError) || attempt >= attempts) throw error;
     }
   }
