@@ -30,7 +30,7 @@ export async function runContentionHarness(options: ContentionOptions = {}) {
     port: 0,
     prefix: options.prefix ?? 'contention',
     detectorWorkers: workers,
-    visibilityTimeoutSeconds: 2,
+    visibilityTimeoutSeconds: 30,
     ...(options.endpoints ? { endpoints: options.endpoints } : {}),
   });
   // The handler module the stack loaded: its counters are per process, so take a difference.

@@ -84,6 +84,7 @@ async function startOnEndpoints(
   Object.assign(process.env, {
     [ENV.tableName]: resources.tableName,
     [ENV.stepsQueueUrl]: resources.stepsQueueUrl,
+    [ENV.stepTimerQueueUrl]: resources.stepTimerQueueUrl,
     [ENV.notificationsQueueUrl]: resources.notificationsQueueUrl,
     [ENV.stepGapWaitSeconds]: String(options.gapWaitSeconds ?? 30),
     [ENV.webhookRetryDelaysSeconds]: retryDelays.join(','),
@@ -113,12 +114,17 @@ async function startOnEndpoints(
     functionName: 'wink-local-detector', handler: detector, onError,
   }));
   const detectorPoller = detectorPollers[0]!;
+  // The same function, fed by the step timer queue too (a second event source in AWS).
+  const timerPoller = new SqsPoller(sqs, {
+    queueUrl: resources.stepTimerQueueUrl, queueArn: resources.stepTimerQueueArn,
+    functionName: 'wink-local-detector', handler: detector, onError,
+  });
   const notifierPoller = new SqsPoller(sqs, {
     queueUrl: resources.notificationsQueueUrl, queueArn: resources.notificationsQueueArn,
     functionName: 'wink-local-notifier', handler: notifier, onError,
   });
   const server: Server = await startApiServer(ingest, options.port ?? 8787);
-  for (const poller of detectorPollers) poller.start();
+  for (const poller of [...detectorPollers, timerPoller]) poller.start();
   notifierPoller.start();
   const { port } = server.address() as { port: number };
 
@@ -135,7 +141,7 @@ async function startOnEndpoints(
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.all([...detectorPollers.map((poller) => poller.stop()), notifierPoller.stop()]);
+      await Promise.all([...detectorPollers, timerPoller, notifierPoller].map((poller) => poller.stop()));
       dynamo.destroy();
       sqs.destroy();
       await servers?.stop();
