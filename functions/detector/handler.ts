@@ -63,7 +63,7 @@ interface Invocation {
  */
 async function processStepsRecord(record: SQSRecord, invocation: Invocation): Promise<void> {
   let sessionId: string | undefined;
-  let indexes: number[] = [];
+  let indexes: number[] | undefined;
   try {
     ({ sessionId, indexes } = parseStepsMessage(record.body));
     if (invocation.caughtUp.has(sessionId)) {
@@ -113,7 +113,7 @@ async function processStepsRecord(record: SQSRecord, invocation: Invocation): Pr
   }
 }
 
-function logRecordFailure(record: SQSRecord, invocation: Invocation, message: { sessionId?: string | undefined; indexes: number[] }, cause: unknown): void {
+function logRecordFailure(record: SQSRecord, invocation: Invocation, message: { sessionId?: string | undefined; indexes?: number[] | undefined }, cause: unknown): void {
   const attempt = receiveCount(record);
   invocation.logged.add(record.messageId);
   logger.error('Steps record failed', {
@@ -128,7 +128,8 @@ function logRecordFailure(record: SQSRecord, invocation: Invocation, message: { 
   });
 }
 
-function stepRange(indexes: readonly number[]): string {
+function stepRange(indexes: readonly number[] | undefined): string {
+  if (!indexes) return 'unknown (the message does not parse)';
   if (indexes.length === 0) return 'none (wake-up)';
   const from = Math.min(...indexes);
   const to = Math.max(...indexes);
@@ -233,11 +234,11 @@ async function detectBatch(event: SQSEvent, context: Context): Promise<SQSBatchR
   return response;
 }
 
-function safeParseSteps(body: string): { sessionId?: string; indexes: number[] } {
+function safeParseSteps(body: string): { sessionId?: string; indexes?: number[] } {
   try {
     return parseStepsMessage(body);
   } catch {
-    return { indexes: [] };
+    return {};
   }
 }
 
