@@ -10,7 +10,7 @@ import { parseThresholds } from '../../shared/detection/config.ts';
 import { loadJudgeApiKey } from '../../shared/judge/apiKeySecret.ts';
 import { readJudgeConfig } from '../../shared/judge/config.ts';
 import { createJudge, type Judge } from '../../shared/judge/judge.ts';
-import { detectSession, type DetectOptions, type DetectOutcome } from '../../shared/pipeline/detectSession.ts';
+import { RUN_TIME_RESERVE_WITHOUT_JUDGE_MS, detectSession, type DetectOptions, type DetectOutcome } from '../../shared/pipeline/detectSession.ts';
 import { parseStepTimerMessage, parseStepsMessage } from '../../shared/queue/messages.ts';
 import { NotificationsQueue, STEPS_MAX_RECEIVE_COUNT, StepTimerQueue, StepsQueue, createSqsClient } from '../../shared/queue/sqsQueues.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
@@ -36,7 +36,7 @@ let judge: Judge | undefined;
  * A record is started only with this much left, so a slow judge costs the records after it a
  * retry, never the batch (a Lambda timeout would fail every record, the finished ones included).
  */
-export const RUN_TIME_RESERVE_MS = 10_000 + (judgeConfig?.timeoutMs ?? 0);
+export const RUN_TIME_RESERVE_MS = RUN_TIME_RESERVE_WITHOUT_JUDGE_MS + (judgeConfig?.timeoutMs ?? 0);
 
 /** Detection runs this container started, and the ones that were wasted (harness and metrics). */
 export const detectorCounters = { runs: 0, lostRuns: 0, emptyRuns: 0, skippedRecords: 0 };
@@ -104,6 +104,7 @@ async function processStepsRecord(record: SQSRecord, invocation: Invocation): Pr
       // A backlog: continue in this invocation while time allows, else in the group's next message.
       if (invocation.context.getRemainingTimeInMillis() < RUN_TIME_RESERVE_MS) {
         await stepsQueue.send({ sessionId, indexes: [] });
+        invocation.caughtUp.add(sessionId); // the continuation covers this session's later records
         return;
       }
     }

@@ -6,6 +6,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config.ts';
+import { JUDGE_DEFAULTS } from '../../shared/judge/config.ts';
+import { RUN_TIME_RESERVE_WITHOUT_JUDGE_MS } from '../../shared/pipeline/detectSession.ts';
 import { STEPS_MAX_RECEIVE_COUNT } from '../../shared/queue/sqsQueues.ts';
 import { createQueueWithDlq, validateEventSourceSettings } from './queues.ts';
 import { WinkFunction } from './winkFunction.ts';
@@ -154,6 +156,11 @@ export class StepPipeline extends Construct {
 function validate(props: StepPipelineProps, timeout: Duration, visibilityTimeout: Duration): void {
   validateEventSourceSettings(props.batchSize ?? 10, undefined, props.maxConcurrency ?? 10, true);
   validateEventSourceSettings(10, undefined, props.timerMaxConcurrency ?? 2);
+  // The detector starts a record only with time for a whole run left (judge included).
+  const runSeconds = (RUN_TIME_RESERVE_WITHOUT_JUDGE_MS + (props.llm ? JUDGE_DEFAULTS.timeoutMs : 0)) / 1000;
+  if (timeout.toSeconds() <= runSeconds) {
+    throw new Error(`timeout (${timeout.toSeconds()} s) leaves no room for one detection run: it must be above ${runSeconds} s${props.llm ? ' with the LLM judge' : ''}`);
+  }
   const minimumVisibility = timeout.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO;
   if (visibilityTimeout.toSeconds() < minimumVisibility) {
     throw new Error(

@@ -55,6 +55,12 @@ export type DetectOutcome =
 const MAX_STEPS_PER_RUN = 500;
 
 /**
+ * Time a run needs besides the judge (DynamoDB and SQS calls). The detector starts a record only
+ * with this much left plus the judge's timeout, and the detector's timeout must allow one such run.
+ */
+export const RUN_TIME_RESERVE_WITHOUT_JUDGE_MS = 10_000;
+
+/**
  * Items the deterministic observation of one run may write, so that the judge's additions still
  * fit in the one transaction that commits the run (MAX_COMMIT_ITEMS).
  */

@@ -69,6 +69,10 @@ describe('StepPipeline', () => {
     expect(() => build({ timerMaxConcurrency: 1 })).toThrow(/maxConcurrency/);
   });
 
+  it('refuses a detector timeout that leaves no room for one detection run', () => {
+    expect(() => build({ timeout: Duration.seconds(10) })).toThrow(/leaves no room for one detection run: it must be above 10 s/);
+  });
+
   it('refuses a visibility timeout below six times the detector timeout', () => {
     expect(() => build({ timeout: Duration.seconds(60), visibilityTimeout: Duration.seconds(300) })).toThrow(/at least 6 × the detector timeout/);
   });
