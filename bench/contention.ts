@@ -80,6 +80,7 @@ export async function runContentionHarness(options: ContentionOptions = {}) {
     const runs = detectorCounters.runs - before.runs;
     const lostRuns = detectorCounters.lostRuns - before.lostRuns;
     const emptyRuns = detectorCounters.emptyRuns - before.emptyRuns;
+    const recordsWithoutRun = detectorCounters.skippedRecords - before.skippedRecords;
     const wastedRuns = lostRuns + emptyRuns;
     const received = stack.detectorPollers.reduce((sum, poller) => sum + poller.stats.received, 0);
     const failedRecords = stack.detectorPollers.reduce((sum, poller) => sum + poller.stats.failed, 0);
@@ -89,6 +90,8 @@ export async function runContentionHarness(options: ContentionOptions = {}) {
       caughtUp: processedThrough >= posts - 1,
       recordsReceived: received,
       detectionRuns: runs,
+      /** Records acknowledged without a run: their steps were observed by an earlier run. */
+      recordsWithoutRun,
       lostRuns,
       emptyRuns,
       wastedRunShare: runs === 0 ? 0 : Math.round((wastedRuns / runs) * 1000) / 1000,
