@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: one JSON object with the detection engine's cost per step as sessions grow and
- * the local pipeline's latency and throughput. Medians and ratios: machines here are shared.
+ * `npm run bench`: one JSON object with the detection engine's cost per step as sessions grow, the
+ * local pipeline's latency and throughput, and per-session contention (one session, a burst of
+ * single-step posts, 10 detector workers). Medians and ratios: machines here are shared.
  */
+import { runContentionHarness } from './contention.ts';
 import { runDetectionBench } from './detection.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runClaudeCodeHookBench } from './claudeCodeHook.ts';
@@ -11,4 +13,5 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const detection = await runDetectionBench();
 const pipeline = await runPipelineBench();
 const claudeCodeHook = await runClaudeCodeHookBench();
-console.log(JSON.stringify({ node: process.version, detection, pipeline, claudeCodeHook }, null, 2));
+const contention = await runContentionHarness({ posts: 50, workers: 10, prefix: 'bench-contention', timeoutMs: 120_000 });
+console.log(JSON.stringify({ node: process.version, detection, pipeline, claudeCodeHook, contention }, null, 2));

@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   webhookTimeoutMs?: number;
   visibilityTimeoutSeconds?: number;
   logLevel?: string;
+  /** Concurrent detector pollers, like the event source's maxConcurrency in AWS. @default 1 */
+  detectorWorkers?: number;
   /** Extra environment for the handlers (detection thresholds, LLM judge …). */
   env?: Record<string, string>;
 }
@@ -34,7 +36,9 @@ export interface LocalStack {
   apiKey: string;
   resources: LocalResources;
   endpoints: { dynamoEndpoint: string; sqsEndpoint: string };
+  /** The first of `detectorPollers`. */
   detectorPoller: SqsPoller;
+  detectorPollers: SqsPoller[];
   notifierPoller: SqsPoller;
   stop(): Promise<void>;
 }
@@ -80,6 +84,7 @@ async function startOnEndpoints(
   Object.assign(process.env, {
     [ENV.tableName]: resources.tableName,
     [ENV.stepsQueueUrl]: resources.stepsQueueUrl,
+    [ENV.stepTimerQueueUrl]: resources.stepTimerQueueUrl,
     [ENV.notificationsQueueUrl]: resources.notificationsQueueUrl,
     [ENV.stepGapWaitSeconds]: String(options.gapWaitSeconds ?? 30),
     [ENV.webhookRetryDelaysSeconds]: retryDelays.join(','),
@@ -104,8 +109,14 @@ async function startOnEndpoints(
   ]);
 
   const onError = (error: unknown) => console.error('[wink-local] poller error:', error);
-  const detectorPoller = new SqsPoller(sqs, {
+  const detectorPollers = Array.from({ length: Math.max(1, options.detectorWorkers ?? 1) }, () => new SqsPoller(sqs, {
     queueUrl: resources.stepsQueueUrl, queueArn: resources.stepsQueueArn,
+    functionName: 'wink-local-detector', handler: detector, onError,
+  }));
+  const detectorPoller = detectorPollers[0]!;
+  // The same function, fed by the step timer queue too (a second event source in AWS).
+  const timerPoller = new SqsPoller(sqs, {
+    queueUrl: resources.stepTimerQueueUrl, queueArn: resources.stepTimerQueueArn,
     functionName: 'wink-local-detector', handler: detector, onError,
   });
   const notifierPoller = new SqsPoller(sqs, {
@@ -113,7 +124,7 @@ async function startOnEndpoints(
     functionName: 'wink-local-notifier', handler: notifier, onError,
   });
   const server: Server = await startApiServer(ingest, options.port ?? 8787);
-  detectorPoller.start();
+  for (const poller of [...detectorPollers, timerPoller]) poller.start();
   notifierPoller.start();
   const { port } = server.address() as { port: number };
 
@@ -123,13 +134,14 @@ async function startOnEndpoints(
     resources,
     endpoints,
     detectorPoller,
+    detectorPollers,
     notifierPoller,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.all([detectorPoller.stop(), notifierPoller.stop()]);
+      await Promise.all([...detectorPollers, timerPoller, notifierPoller].map((poller) => poller.stop()));
       dynamo.destroy();
       sqs.destroy();
       await servers?.stop();

@@ -9,6 +9,7 @@ import { DEFAULT_RETRY_DELAYS_SECONDS } from './webhook/retryPolicy.ts';
 export const ENV = {
   tableName: 'WINK_TABLE_NAME',
   stepsQueueUrl: 'WINK_STEPS_QUEUE_URL',
+  stepTimerQueueUrl: 'WINK_STEP_TIMER_QUEUE_URL',
   notificationsQueueUrl: 'WINK_NOTIFICATIONS_QUEUE_URL',
   stepGapWaitSeconds: 'WINK_STEP_GAP_WAIT_SECONDS',
   retentionDays: 'WINK_RETENTION_DAYS',
@@ -55,6 +56,8 @@ export interface DetectorConfig {
   tableName: string;
   notificationsQueueUrl: string;
   stepsQueueUrl: string;
+  /** Where a run that waits for a missing step schedules its wake-up (a standard queue with delays). */
+  stepTimerQueueUrl: string;
   /** How long a gap in step indexes holds back the steps after it before detection skips it. */
   stepGapWaitSeconds: number;
   retentionDays: number;
@@ -67,6 +70,7 @@ export function readDetectorConfig(env: Env = process.env): DetectorConfig {
       tableName: required(ENV.tableName),
       notificationsQueueUrl: required(ENV.notificationsQueueUrl),
       stepsQueueUrl: required(ENV.stepsQueueUrl),
+      stepTimerQueueUrl: required(ENV.stepTimerQueueUrl),
       stepGapWaitSeconds: z.coerce.number().min(0).default(30),
       retentionDays: positiveInt.default(30),
       detectionConfigJson: z.string().optional(),
@@ -75,6 +79,7 @@ export function readDetectorConfig(env: Env = process.env): DetectorConfig {
       tableName: env[ENV.tableName],
       notificationsQueueUrl: env[ENV.notificationsQueueUrl],
       stepsQueueUrl: env[ENV.stepsQueueUrl],
+      stepTimerQueueUrl: env[ENV.stepTimerQueueUrl],
       stepGapWaitSeconds: env[ENV.stepGapWaitSeconds] || undefined,
       retentionDays: env[ENV.retentionDays] || undefined,
       detectionConfigJson: env[ENV.detectionConfig] || undefined,

@@ -38,6 +38,31 @@ export class StaleSessionVersionError extends Error {
   override readonly name = 'StaleSessionVersionError';
 }
 
+/** A detection run's results, committed in one transaction with its state (commitDetection). */
+export interface DetectionCommit {
+  detection: DetectionState;
+  judge?: unknown;
+  llmTokensDelta?: number;
+  verdicts: readonly Verdict[];
+  episodes: readonly Episode[];
+  interventions: readonly InterventionRecord[];
+}
+
+/** DynamoDB's 100 actions per transaction, less the session item's update. */
+export const MAX_COMMIT_ITEMS = 99;
+
+/** Items a commit writes besides the session item: what must fit in MAX_COMMIT_ITEMS. */
+export function commitItemCount(commit: Pick<DetectionCommit, 'verdicts' | 'episodes' | 'interventions'>): number {
+  const verdictKeys = new Set(commit.verdicts.map((v) => `${v.stepIndex}#${v.subtype}`));
+  const episodeIds = new Set(commit.episodes.map((e) => e.episodeId));
+  return verdictKeys.size + episodeIds.size + new Set(commit.interventions.map((i) => i.episodeId)).size;
+}
+
+/** A commit that would exceed one transaction: the caller observes fewer steps per run. */
+export class CommitTooLargeError extends Error {
+  override readonly name = 'CommitTooLargeError';
+}
+
 export type RecordInterventionOutcome =
   | { outcome: 'recorded' }
   | { outcome: 'already_recorded'; existing: InterventionRecord };
@@ -131,6 +156,65 @@ export class WinkStore {
         throw new StaleSessionVersionError(`Session ${sessionId} moved past version ${expectedVersion}`, { cause: error });
       }
       throw error;
+    }
+  }
+
+  /**
+   * A detection run's only write, all or nothing: the new state (if nobody saved since
+   * `expectedVersion`), the verdicts and episode snapshots, and each new intervention (only if its
+   * episode has none yet). A run that lost the version check has therefore written nothing; one
+   * that won has written everything, so a crash afterwards leaves no half-done run behind.
+   * Interventions that exist already (written by an older deployment's run) are left out and the
+   * rest committed; the ones this call recorded come back, to be queued for delivery.
+   */
+  async commitDetection(sessionId: string, expectedVersion: number, commit: DetectionCommit, nowMs: number): Promise<{ recorded: InterventionRecord[] }> {
+    const expiresAt = this.expiresAt(nowMs);
+    const facts = dedupeByKey([
+      ...commit.verdicts.map((verdict) => ({ pk: sessionPk(sessionId), sk: verdictSk(verdict.stepIndex, verdict.subtype), ...verdict })),
+      ...commit.episodes.map((episode) => ({ pk: sessionPk(sessionId), sk: episodeSk(episode.episodeId), ...episode })),
+    ]).map((item) => ({ ...item, [TTL_ATTRIBUTE]: expiresAt }));
+    let interventions = [...new Map(commit.interventions.map((i) => [i.episodeId, i])).values()];
+    if (commitItemCount(commit) > MAX_COMMIT_ITEMS) {
+      throw new CommitTooLargeError(`A detection commit holds at most ${MAX_COMMIT_ITEMS} items; this one has ${commitItemCount(commit)}`);
+    }
+    for (;;) {
+      const sessionUpdate = {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: SESSION_SK },
+          UpdateExpression: 'SET detection = :detection, version = :next, llmTokens = llmTokens + :tokens' + (commit.judge === undefined ? '' : ', judge = :judge'),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: {
+            ':detection': commit.detection,
+            ':next': expectedVersion + 1,
+            ':expected': expectedVersion,
+            ':tokens': commit.llmTokensDelta ?? 0,
+            ...(commit.judge === undefined ? {} : { ':judge': commit.judge }),
+          },
+        },
+      };
+      const interventionPuts = interventions.map((intervention) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: sessionPk(sessionId), sk: interventionSk(intervention.episodeId), ...intervention, [TTL_ATTRIBUTE]: expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      }));
+      try {
+        await this.client.send(new TransactWriteCommand({
+          TransactItems: [sessionUpdate, ...interventionPuts, ...facts.map((Item) => ({ Put: { TableName: this.tableName, Item } }))],
+        }));
+        return { recorded: interventions };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+          throw new StaleSessionVersionError(`Session ${sessionId} moved past version ${expectedVersion}`, { cause: error });
+        }
+        const existing = new Set(interventions.filter((_, i) => reasons[1 + i]?.Code === 'ConditionalCheckFailed').map((i) => i.episodeId));
+        if (existing.size === 0) throw error;
+        interventions = interventions.filter((intervention) => !existing.has(intervention.episodeId));
+      }
     }
   }
 

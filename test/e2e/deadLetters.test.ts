@@ -32,7 +32,9 @@ describe('dead-letter queues (fauxqs redrive)', () => {
   };
 
   it('dead-letters a poison steps message after its retries, and keeps processing other sessions', async () => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: stack.resources.stepsQueueUrl, MessageBody: '{"not":"a steps message"' }));
+    await sqs.send(new SendMessageCommand({
+      QueueUrl: stack.resources.stepsQueueUrl, MessageBody: '{"not":"a steps message"', MessageGroupId: 'poison', MessageDeduplicationId: 'poison-1',
+    }));
     await eventually(async () => ((await depth(stack.resources.stepsDlqUrl)) === 1 ? true : undefined), 20_000, 'the poison message in the DLQ');
 
     const api = apiClient(stack.url, stack.apiKey);
