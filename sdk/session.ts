@@ -158,6 +158,20 @@ export class WinkSession {
   }
 
   /**
+   * Asks Wink now for interventions (one request, no waiting), for a checkpoint such as "before I
+   * report done". Returns how many new ones arrived; never rejects (0 when Wink is unreachable).
+   */
+  async refreshInterventions(): Promise<number> {
+    if (this.sessionId === undefined || this.stopped) return 0;
+    try {
+      return this.acceptPolled(await this.requestInterventions(0));
+    } catch (error) {
+      this.report(error as WinkError);
+      return 0;
+    }
+  }
+
+  /**
    * Sends everything queued so far, waiting at most `timeoutMs` (default 10 s); never rejects.
    * Returns the stats after it.
    */
@@ -321,17 +335,9 @@ export class WinkSession {
     for (let failures = 0; !this.stopped;) {
       const startedAt = Date.now();
       try {
-        const query = new URLSearchParams({ wait: String(this.options.pollWaitSeconds) });
-        if (this.lastPollCursor) query.set('after', this.lastPollCursor);
-        const reply = await requestJson(this.options.transport, {
-          method: 'GET',
-          path: `/v1/sessions/${encodeURIComponent(this.sessionId!)}/interventions?${query}`,
-          timeoutMs: this.options.transport.requestTimeoutMs + this.options.pollWaitSeconds * 1000,
-          signal: this.abort.signal,
-        }, InterventionListSchema);
+        const reply = await this.requestInterventions(this.options.pollWaitSeconds);
         failures = 0;
-        this.lastPollCursor = reply.interventions.at(-1)?.interventionId ?? this.lastPollCursor;
-        this.inbox.add(reply.interventions);
+        this.acceptPolled(reply);
         await this.stopping.sleep(this.options.minPollIntervalMs - (Date.now() - startedAt));
       } catch (error) {
         if (this.stopped) return;
@@ -344,6 +350,23 @@ export class WinkSession {
         await this.stopping.sleep(Math.max(this.options.minPollIntervalMs, backoffDelayMs(failures, this.options.backoff, this.options.random)));
       }
     }
+  }
+
+  /** `after` and `wait` are for servers with long polling; others ignore them and answer the full list at once. */
+  private requestInterventions(waitSeconds: number) {
+    const query = new URLSearchParams({ wait: String(waitSeconds) });
+    if (this.lastPollCursor) query.set('after', this.lastPollCursor);
+    return requestJson(this.options.transport, {
+      method: 'GET',
+      path: `/v1/sessions/${encodeURIComponent(this.sessionId!)}/interventions?${query}`,
+      timeoutMs: this.options.transport.requestTimeoutMs + waitSeconds * 1000,
+      signal: this.abort.signal,
+    }, InterventionListSchema);
+  }
+
+  private acceptPolled(reply: { interventions: Intervention[] }): number {
+    this.lastPollCursor = reply.interventions.at(-1)?.interventionId ?? this.lastPollCursor;
+    return this.inbox.add(reply.interventions);
   }
 
   private retryable(error: unknown): boolean {
