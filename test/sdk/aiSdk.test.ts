@@ -65,11 +65,13 @@ function scriptedModel(decide: Decide) {
 }
 
 function bashTool(session: () => WinkSession, api: ReturnType<typeof apiClient>) {
+  let runs = 0;
   return tool({
     description: 'Run a shell command',
     inputSchema: z.object({ command: z.string() }),
     execute: async ({ command }) => {
-      await letWinkCatchUp(session(), api);
+      // From the third run on, a slow tool: Wink has seen every earlier step (detection needs three failures).
+      if (++runs >= 3) await letWinkCatchUp(session(), api);
       if (command === 'python app.py') throw new Error("ModuleNotFoundError: No module named 'requests'");
       return OUTPUTS[command] ?? '';
     },
