@@ -16,6 +16,7 @@ export const WINK_ROUTES: ReadonlyArray<{ readonly method: HttpMethod; readonly 
   { method: HttpMethod.POST, path: '/v1/sessions/{sessionId}/steps' },
   { method: HttpMethod.GET, path: '/v1/sessions/{sessionId}' },
   { method: HttpMethod.GET, path: '/v1/sessions/{sessionId}/interventions' },
+  { method: HttpMethod.GET, path: '/v1/openapi.json' },
 ];
 
 /** One JSON object per request; HTTP API context variables. */
@@ -59,7 +60,7 @@ export interface IngestApiProps {
 }
 
 /**
- * The public HTTP API: an API Gateway HTTP API whose four routes go to the ingest function
+ * The public HTTP API: an API Gateway HTTP API whose routes (WINK_ROUTES) all go to the ingest function
  * (payload format 2.0), on a `$default` stage with throttling and JSON access logs. CORS is off:
  * agents call it server to server.
  *

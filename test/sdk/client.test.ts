@@ -171,6 +171,12 @@ describe('WinkClient', () => {
     }
   });
 
+  it('can fetch the OpenAPI document from the running stack without an API key', async () => {
+    const response = await fetch(`${stack.url}/v1/openapi.json`, { signal: AbortSignal.timeout(5_000) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ openapi: '3.1.0', paths: { '/v1/sessions': {} }, webhooks: { intervention: {} } });
+  });
+
   it('takes interventions from step replies (a server that hands them out in the 202), once', async () => {
     const { client: wink } = client({ pollInterventions: false });
     const session = await wink.createSession({ agentId: 'sdk-test', task: 'Fix the failing import in app.py' });
