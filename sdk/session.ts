@@ -4,7 +4,7 @@ import {
 } from '../shared/api/schemas.ts';
 import { MAX_STEP_BYTES, MAX_STEPS_PER_REQUEST, StepSchema, type CreateSessionRequest, type Step } from '../shared/steps.ts';
 import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
-import { WinkBufferOverflowError, WinkHttpError, WinkStepError, type WinkError } from './errors.ts';
+import { WinkBufferOverflowError, WinkError, WinkHttpError, WinkStepError } from './errors.ts';
 import { formatGuidance, GuidanceInbox, type Intervention } from './guidanceInbox.ts';
 import { requestJson, type TransportOptions } from './transport.ts';
 import { Wakeup } from './wakeup.ts';
@@ -196,6 +196,14 @@ export class WinkSession {
     this.work.wake();
     this.stopping.wake();
     await Promise.allSettled(this.loops);
+    // What Wink never acknowledged by the deadline is given up, and counted.
+    const unsent = this.pending.length + this.inFlight.length;
+    if (unsent > 0) {
+      this.counters.dropped += unsent;
+      this.pending = [];
+      this.inFlight = [];
+      this.report(new WinkError(`close(): ${unsent} step(s) could not be sent before the deadline and were dropped`));
+    }
     return this.stats;
   }
 
@@ -258,7 +266,8 @@ export class WinkSession {
         continue;
       }
       this.inFlight = this.takeBatch();
-      await this.sendBatchWithRetries(this.inFlight);
+      const settled = await this.sendBatchWithRetries(this.inFlight);
+      if (!settled) break; // stopped mid-retry: close() counts the batch as dropped
       for (const queued of this.inFlight) this.bufferedBytes -= queued.bytes;
       this.inFlight = [];
       this.settled.wake();
@@ -278,7 +287,7 @@ export class WinkSession {
   }
 
   /** The same batch, byte for byte, on every attempt: the server's per-index dedup makes retries safe. */
-  private async sendBatchWithRetries(batch: readonly QueuedStep[]): Promise<void> {
+  private async sendBatchWithRetries(batch: readonly QueuedStep[]): Promise<boolean> {
     const body = { steps: batch.map((queued) => queued.step) };
     for (let attempt = 1; !this.stopped; attempt += 1) {
       try {
@@ -287,18 +296,19 @@ export class WinkSession {
         }, StepsAcceptedSchema);
         this.counters.sent += batch.length;
         if (reply.interventions) this.inbox.add(reply.interventions);
-        return;
+        return true;
       } catch (error) {
         if (!this.retryable(error)) {
           this.counters.rejected += batch.length;
           this.report(error as WinkError);
-          return;
+          return true;
         }
         this.counters.retries += 1;
         if (attempt === 1 || attempt % 10 === 0) this.report(error as WinkError);
         await this.stopping.sleep(backoffDelayMs(attempt, this.options.backoff, this.options.random, (error as WinkHttpError).retryAfterMs));
       }
     }
+    return false;
   }
 
   private async createWithRetries(signalFirstAttempt: () => void): Promise<void> {

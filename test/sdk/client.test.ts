@@ -122,6 +122,20 @@ describe('WinkClient', () => {
     expect(body.stepCount).toBe(200);
   });
 
+  it('close() gives up at its deadline when Wink is down, counting what it could not send', async () => {
+    const { client: wink, errors } = client({ pollInterventions: false });
+    const session = await wink.createSession({ agentId: 'sdk-test', task: 'closing during an outage' });
+    proxy.state.match = (path) => path.endsWith(`${session.id}/steps`);
+    proxy.state.down = 503;
+    session.postSteps(cleanRun());
+    const stats = await session.close(300);
+    proxy.state.down = undefined;
+    proxy.state.match = () => true;
+    expect(stats).toMatchObject({ sent: 0, dropped: 9, pending: 0 });
+    expect(errors.at(-1)?.message).toMatch(/9 step\(s\) could not be sent/);
+    session.postSteps({ type: 'assistant', content: 'too late' }); // after close: reported, not thrown
+  });
+
   it('creates the session once Wink is back, buffering steps meanwhile (idempotency key on every attempt)', async () => {
     const { client: wink } = client({ pollInterventions: false });
     proxy.state.match = (path) => path === '/v1/sessions';
