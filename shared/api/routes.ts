@@ -7,6 +7,7 @@ import { ingestSteps, type IngestDeps } from '../pipeline/ingestSteps.ts';
 import { sessionSummary, type SummaryDeps } from '../pipeline/sessionSummary.ts';
 import { ApiError } from './apiError.ts';
 import type { ApiKeyAuthenticator } from './authenticate.ts';
+import { openApiDocument } from './openapi.ts';
 
 export interface ApiRequest {
   method: string;
@@ -55,6 +56,8 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
  * route, then the body. Every client mistake is an ApiError with a 4xx status.
  */
 export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
+  // The API description is public, like any OpenAPI document: no key needed to generate a client.
+  if (request.path === '/v1/openapi.json' && request.method.toUpperCase() === 'GET') return { statusCode: 200, body: openApiDocument() };
   const ownerKeyHash = await deps.authenticator.authenticate(request.headers.authorization);
   for (const route of ROUTES) {
     const match = route.pattern.exec(request.path);
