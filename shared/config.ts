@@ -10,6 +10,7 @@ export const ENV = {
   tableName: 'WINK_TABLE_NAME',
   stepsQueueUrl: 'WINK_STEPS_QUEUE_URL',
   notificationsQueueUrl: 'WINK_NOTIFICATIONS_QUEUE_URL',
+  notificationsDlqUrl: 'WINK_NOTIFICATIONS_DLQ_URL',
   stepGapWaitSeconds: 'WINK_STEP_GAP_WAIT_SECONDS',
   retentionDays: 'WINK_RETENTION_DAYS',
   allowPrivateWebhooks: 'WINK_ALLOW_PRIVATE_WEBHOOKS',
@@ -84,6 +85,10 @@ export function readDetectorConfig(env: Env = process.env): DetectorConfig {
 export interface NotifierConfig {
   tableName: string;
   notificationsQueueUrl: string;
+  /** Where a notification goes after its last failed webhook attempt. */
+  notificationsDlqUrl: string;
+  /** Deliver to loopback/private addresses (local runs only). */
+  allowPrivateWebhooks: boolean;
   /** Delay before each retry; its length + 1 is the number of attempts. */
   retryDelaysSeconds: number[];
   timeoutMs: number;
@@ -94,6 +99,8 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
     .object({
       tableName: required(ENV.tableName),
       notificationsQueueUrl: required(ENV.notificationsQueueUrl),
+      notificationsDlqUrl: required(ENV.notificationsDlqUrl),
+      allowPrivateWebhooks: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
       retryDelaysSeconds: z
         .string()
         .optional()
@@ -104,6 +111,8 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
     .parse({
       tableName: env[ENV.tableName],
       notificationsQueueUrl: env[ENV.notificationsQueueUrl],
+      notificationsDlqUrl: env[ENV.notificationsDlqUrl],
+      allowPrivateWebhooks: env[ENV.allowPrivateWebhooks] || undefined,
       retryDelaysSeconds: env[ENV.webhookRetryDelaysSeconds],
       timeoutMs: env[ENV.webhookTimeoutMs] || undefined,
     });

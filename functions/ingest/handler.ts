@@ -11,6 +11,7 @@ import { httpErrorHandler, jsonResponse } from '../../shared/middleware/httpErro
 import { StepsQueue, createSqsClient } from '../../shared/queue/sqsQueues.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { WinkStore } from '../../shared/store/winkStore.ts';
+import { resolveAll } from '../../shared/webhook/postWebhook.ts';
 
 const config = readApiConfig();
 const { logger, metrics } = createObservability();
@@ -21,6 +22,7 @@ const deps = {
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,
   allowPrivateWebhooks: config.allowPrivateWebhooks,
+  resolveWebhookHost: async (hostname: string) => (await resolveAll(hostname)).map((entry) => entry.address),
   onStepsAccepted: (count: number) => metrics.addMetric('StepsIngested', MetricUnit.Count, count),
   onSessionCreated: () => metrics.addMetric('SessionsCreated', MetricUnit.Count, 1),
 };

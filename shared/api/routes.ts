@@ -28,6 +28,7 @@ export interface ApiDeps {
   stepsQueue: IngestDeps['stepsQueue'];
   now: () => number;
   allowPrivateWebhooks?: boolean;
+  resolveWebhookHost?: CreateSessionDeps['resolveWebhookHost'];
   /** Called with what was accepted, for metrics. */
   onStepsAccepted?: (count: number) => void;
   onSessionCreated?: () => void;

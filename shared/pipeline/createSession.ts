@@ -3,13 +3,18 @@ import { ApiError, issueDetails, summarize } from '../api/apiError.ts';
 import { initialDetectionState } from '../detection/engine.ts';
 import type { SessionRecord } from '../records.ts';
 import { CreateSessionSchema } from '../steps.ts';
-import { isPrivateWebhookHost } from '../webhook/urlPolicy.ts';
+import { isBlockedAddress, webhookUrlProblem } from '../webhook/urlPolicy.ts';
 
 export interface CreateSessionDeps {
   store: { createSession(session: SessionRecord, nowMs: number): Promise<void> };
   now: () => number;
   /** Loopback and private webhook hosts are refused unless this is set (local runs). */
   allowPrivateWebhooks?: boolean;
+  /**
+   * Resolves a webhook host name to its addresses, for early feedback on names that point inside.
+   * Optional: the notifier checks the addresses it connects to at send time whatever happens here.
+   */
+  resolveWebhookHost?: (hostname: string) => Promise<string[]>;
 }
 
 export interface CreatedSession {
@@ -25,10 +30,7 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
     throw new ApiError(400, 'invalid_session', `Invalid session: ${summarize(details)}`, details);
   }
   const request = parsed.data;
-  if (request.webhook && !deps.allowPrivateWebhooks && isPrivateWebhookHost(new URL(request.webhook.url).hostname)) {
-    const message = 'webhook.url must not point to a loopback, link-local or private address';
-    throw new ApiError(400, 'invalid_session', `Invalid session: ${message}`, [{ path: 'webhook.url', message }]);
-  }
+  if (request.webhook) await checkWebhookUrl(deps, request.webhook.url);
   const nowMs = deps.now();
   const session: SessionRecord = {
     sessionId: `ses_${randomBytes(12).toString('hex')}`,
@@ -45,4 +47,15 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
   };
   await deps.store.createSession(session, nowMs);
   return { sessionId: session.sessionId, ...(session.webhookSecret ? { webhookSecret: session.webhookSecret } : {}) };
+}
+
+async function checkWebhookUrl(deps: CreateSessionDeps, url: string): Promise<void> {
+  const allowPrivate = deps.allowPrivateWebhooks ?? false;
+  let problem = webhookUrlProblem(url, { allowPrivate });
+  if (!problem && !allowPrivate && deps.resolveWebhookHost) {
+    // A name that does not resolve yet is accepted: the send-time check decides once it does.
+    const addresses = await deps.resolveWebhookHost(new URL(url).hostname.replace(/^\[|\]$/g, '')).catch(() => []);
+    if (addresses.some(isBlockedAddress)) problem = 'webhook.url resolves to a loopback, link-local or private address';
+  }
+  if (problem) throw new ApiError(400, 'invalid_session', `Invalid session: ${problem}`, [{ path: 'webhook.url', message: problem }]);
 }

@@ -305,16 +305,28 @@ export class WinkStore {
     return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.evidence.stepIndexes[0]! - b.evidence.stepIndexes[0]!);
   }
 
-  async recordDelivery(sessionId: string, episodeId: string, delivery: DeliveryRecord): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: sessionPk(sessionId), sk: interventionSk(episodeId) },
-        UpdateExpression: 'SET delivery = :delivery',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':delivery': delivery },
-      }),
-    );
+  /**
+   * Records a webhook attempt's outcome, only over a pending record of no more attempts: a late
+   * attempt (a duplicate notification, a slow invocation) can never turn `delivered` or `failed`
+   * back into `pending`, which would send the webhook again. Returns false when it was superseded.
+   */
+  async recordDelivery(sessionId: string, episodeId: string, delivery: DeliveryRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: interventionSk(episodeId) },
+          UpdateExpression: 'SET delivery = :delivery',
+          ConditionExpression: 'attribute_exists(pk) AND delivery.#status = :pending AND delivery.attempts <= :attempts',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':delivery': delivery, ':pending': 'pending', ':attempts': delivery.attempts },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /**
