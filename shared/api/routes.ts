@@ -61,7 +61,7 @@ export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Prom
 }
 
 async function postSession(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string): Promise<ApiResponse> {
-  const created = await createSession(deps, ownerKeyHash, readJsonBody(request));
+  const created = await createSession(deps, ownerKeyHash, readJsonBody(request), request.headers['idempotency-key']);
   deps.onSessionCreated?.();
   return { statusCode: 201, body: created };
 }

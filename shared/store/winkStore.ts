@@ -16,11 +16,13 @@ import type { Episode } from '../detection/episodes.ts';
 import type { DeliveryRecord, InterventionRecord, SessionRecord, StoredStep } from '../records.ts';
 import {
   API_KEY_SK,
+  IDEMPOTENCY_SK,
   PREFIX,
   SESSION_SK,
   STEP_COUNT_SK,
   apiKeyPk,
   episodeSk,
+  idempotencyPk,
   interventionSk,
   sessionPk,
   stepSk,
@@ -38,6 +40,18 @@ export class StaleSessionVersionError extends Error {
   override readonly name = 'StaleSessionVersionError';
 }
 
+/** What an Idempotency-Key already stands for: the session it created and a hash of its request. */
+export interface IdempotencyRecord {
+  sessionId: string;
+  requestHash: string;
+}
+
+export type IdempotentCreateOutcome =
+  | { outcome: 'created' }
+  | { outcome: 'replayed'; existing: IdempotencyRecord }
+  /** Another request with this key is being written right now. */
+  | { outcome: 'in_progress' };
+
 export type RecordInterventionOutcome =
   | { outcome: 'recorded' }
   | { outcome: 'already_recorded'; existing: InterventionRecord };
@@ -49,6 +63,8 @@ const STEPS_PER_TRANSACTION = 99;
 /** DynamoDB caps a transaction's payload at 4 MB; JSON size overestimates item size, with margin to spare. */
 const TRANSACT_PAYLOAD_BUDGET_BYTES = 3 * 1024 * 1024;
 const MAX_BATCH_RETRIES = 8;
+/** A session's expiry is pushed forward only when it has fallen this far behind: one write a day, not one a request. */
+const SESSION_EXPIRY_REFRESH_SECONDS = 86_400;
 
 /**
  * DynamoDB adapter for everything Wink stores (key design in keys.ts). Pure data access: the
@@ -90,6 +106,82 @@ export class WinkStore {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+  }
+
+  /**
+   * Creates the session and claims the idempotency key in one transaction: either both are
+   * written or, when the key is taken (and not expired), neither, and the key's record is returned.
+   */
+  async createSessionIdempotently(
+    session: SessionRecord,
+    idempotency: { keyHash: string; requestHash: string; ttlSeconds: number },
+    nowMs: number,
+  ): Promise<IdempotentCreateOutcome> {
+    const nowSeconds = Math.floor(nowMs / 1000);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: idempotencyPk(idempotency.keyHash), sk: IDEMPOTENCY_SK, sessionId: session.sessionId, requestHash: idempotency.requestHash,
+                  createdAt: new Date(nowMs).toISOString(), [TTL_ATTRIBUTE]: nowSeconds + idempotency.ttlSeconds,
+                },
+                // TTL deletion can lag by days: an expired key is free again.
+                ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+                ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+                ExpressionAttributeValues: { ':now': nowSeconds },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk: sessionPk(session.sessionId), sk: SESSION_SK, ...session, [TTL_ATTRIBUTE]: this.expiresAt(nowMs) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return { outcome: 'created' };
+    } catch (error) {
+      const code = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Code : undefined;
+      if (code !== 'ConditionalCheckFailed' && code !== 'TransactionConflict') throw error;
+      const existing = await this.getIdempotencyRecord(idempotency.keyHash, nowMs);
+      return existing ? { outcome: 'replayed', existing } : { outcome: 'in_progress' };
+    }
+  }
+
+  async getIdempotencyRecord(keyHash: string, nowMs: number): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: idempotencyPk(keyHash), sk: IDEMPOTENCY_SK }, ConsistentRead: true }),
+    );
+    if (!Item || (Item[TTL_ATTRIBUTE] as number) < Math.floor(nowMs / 1000)) return undefined;
+    return { sessionId: Item.sessionId as string, requestHash: Item.requestHash as string };
+  }
+
+  /**
+   * Pushes the session's expiry to retentionDays from now, so an active session outlives the
+   * retention counted from its creation. Writes at most about once a day per session.
+   */
+  async refreshSessionExpiry(sessionId: string, nowMs: number): Promise<void> {
+    const expiresAt = this.expiresAt(nowMs);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: SESSION_SK },
+          UpdateExpression: 'SET #ttl = :ttl',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ttl) OR #ttl < :stale)',
+          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':ttl': expiresAt, ':stale': expiresAt - SESSION_EXPIRY_REFRESH_SECONDS },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async getSession(sessionId: string): Promise<SessionRecord | undefined> {
