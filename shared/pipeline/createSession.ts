@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { newWebhookSecret } from '../webhook/signature.ts';
 import { ApiError, issueDetails, summarize } from '../api/apiError.ts';
 import { fingerprint, sha256Hex } from '../canonicalJson.ts';
 import { initialDetectionState } from '../detection/engine.ts';
@@ -72,7 +73,7 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
     detection: initialDetectionState(),
     llmTokens: 0,
     version: 0,
-    ...(request.webhook ? { webhookUrl: request.webhook.url, webhookSecret: `whsec_${randomBytes(32).toString('hex')}` } : {}),
+    ...(request.webhook ? { webhookUrl: request.webhook.url, webhookSecret: newWebhookSecret() } : {}),
   };
   if (idempotencyKey === undefined) {
     await deps.store.createSession(session, nowMs);

@@ -2,7 +2,7 @@ import type { NotificationMessage } from '../queue/sqsQueues.ts';
 import { toPublicIntervention, type DeliveryRecord, type DeliveryResult, type InterventionRecord, type SessionRecord } from '../records.ts';
 import type { WebhookAttempt } from '../webhook/postWebhook.ts';
 import { isRetryableStatus, retryDelayAfter } from '../webhook/retryPolicy.ts';
-import { signWebhookBody } from '../webhook/signature.ts';
+import { signWebhook } from '../webhook/signature.ts';
 
 export interface DeliverDeps {
   store: {
@@ -42,8 +42,8 @@ export class DeliveryStoreError extends Error {
 /**
  * One delivery attempt of an intervention to the session's webhook. The attempt number is the
  * stored count + 1, so redeliveries caused by Wink's own failures do not use up the schedule.
- * Signed per attempt (fresh timestamp) over the exact bytes sent, with the same Wink-Delivery-Id
- * every time so receivers can deduplicate. Agents without a webhook poll
+ * Signed per attempt (Standard Webhooks, fresh timestamp) over the exact bytes sent, with the
+ * intervention id as `webhook-id` every time so receivers can deduplicate. Agents without a webhook poll
  * GET /v1/sessions/{id}/interventions instead.
  */
 export async function deliverIntervention(deps: DeliverDeps, message: NotificationMessage): Promise<DeliveryOutcome> {
@@ -63,10 +63,7 @@ export async function deliverIntervention(deps: DeliverDeps, message: Notificati
   const attempt = delivery.attempts + 1;
   const body = JSON.stringify(toPublicIntervention(intervention));
   const nowMs = deps.now();
-  const result = await deps.post(session.webhookUrl, body, {
-    'Wink-Delivery-Id': intervention.interventionId,
-    'Wink-Signature': signWebhookBody(session.webhookSecret, body, Math.floor(nowMs / 1000)),
-  });
+  const result = await deps.post(session.webhookUrl, body, { ...signWebhook([session.webhookSecret], intervention.interventionId, Math.floor(nowMs / 1000), body) });
   const attemptedAt = new Date(nowMs).toISOString();
   const record = (status: DeliveryRecord['status'], extra: Partial<DeliveryRecord> = {}) =>
     storeCall('record', true, () => deps.store.recordDelivery(sessionId, episodeId, {

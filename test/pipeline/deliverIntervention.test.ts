@@ -7,7 +7,7 @@ import { WinkStore } from '../../shared/store/winkStore.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { postWebhook } from '../../shared/webhook/postWebhook.ts';
 import { DEFAULT_RETRY_DELAYS_SECONDS, WEBHOOK_MAX_ATTEMPTS } from '../../shared/webhook/retryPolicy.ts';
-import { verifyWebhookSignature } from '../../shared/webhook/signature.ts';
+import { verifyWebhook } from '../../shared/webhook/signature.ts';
 import { freshStore } from '../support/localAws.ts';
 import { startWebhookReceiver } from '../support/webhookReceiver.ts';
 
@@ -15,7 +15,7 @@ import { startWebhookReceiver } from '../support/webhookReceiver.ts';
 describe('deliverIntervention', () => {
   let store: WinkStore;
   const now = Date.parse('2026-11-25T12:00:00Z');
-  const secret = 'whsec_test';
+  const secret = 'whsec_dGVzdC1zZWNyZXQtZm9yLXdlYmhvb2tz';
   let sequence = 0;
 
   beforeAll(async () => {
@@ -54,9 +54,8 @@ describe('deliverIntervention', () => {
       interventionId: 'iv_1', sessionId: message.sessionId, episodeId: 'ep_1', category: 'tool_call_failure',
       subtype: 'repeated_failing_call', guidance: 'Stop retrying', evidence: { stepIndexes: [1, 2] }, createdAt: new Date(now).toISOString(),
     });
-    expect(delivery!.headers['wink-delivery-id']).toBe('iv_1');
-    expect(delivery!.headers['wink-signature']).toMatch(new RegExp(`^t=${now / 1000},v1=[0-9a-f]{64}$`));
-    expect(verifyWebhookSignature(secret, delivery!.body, String(delivery!.headers['wink-signature']), { nowSeconds: now / 1000 })).toBe(true);
+    expect(delivery!.headers).toMatchObject({ 'webhook-id': 'iv_1', 'webhook-timestamp': String(now / 1000), 'webhook-signature': expect.stringMatching(/^v1,[A-Za-z0-9+/]{43}=$/) });
+    expect(verifyWebhook(secret, delivery!.body, delivery!.headers, { nowSeconds: now / 1000 })).toBe(true);
     expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery).toMatchObject({ status: 'delivered', attempts: 1, lastResult: 'http_2xx' });
     // A redelivered notification does not post again.
     expect(await deliverIntervention(deps, message)).toEqual({ status: 'already_delivered' });
@@ -70,7 +69,7 @@ describe('deliverIntervention', () => {
     expect(await deliverIntervention(deps, message)).toEqual({ status: 'retry', attempt: 1, retryAfterSeconds: DEFAULT_RETRY_DELAYS_SECONDS[0], reason: 'HTTP 503' });
     expect(await deliverIntervention(deps, message)).toMatchObject({ status: 'retry', attempt: 2, reason: 'HTTP 429' });
     expect(await deliverIntervention(deps, message)).toEqual({ status: 'delivered' });
-    const deliveryIds = receiver.received.map((r) => r.headers['wink-delivery-id']);
+    const deliveryIds = receiver.received.map((r) => r.headers['webhook-id']);
     expect(deliveryIds).toEqual(['iv_1', 'iv_1', 'iv_1']);
 
     const startOfAttempt = DEFAULT_RETRY_DELAYS_SECONDS.reduce<number[]>((starts, delay) => [...starts, starts.at(-1)! + delay], [0]);
