@@ -12,6 +12,9 @@ export interface SessionRecord {
   policy: SessionPolicy;
   webhookUrl?: string;
   webhookSecret?: string;
+  /** The secret before the last rotation, still signed with until `previousWebhookSecretValidUntil`. */
+  previousWebhookSecret?: string;
+  previousWebhookSecretValidUntil?: string;
   /** Hash of the API key that created the session: other keys cannot see it. */
   ownerKeyHash: string;
   createdAt: string;

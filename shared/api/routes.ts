@@ -2,6 +2,7 @@ import type { SessionRecord } from '../records.ts';
 import { MAX_BODY_BYTES } from '../steps.ts';
 import { createSession, type CreateSessionDeps } from '../pipeline/createSession.ts';
 import { ingestSteps, type IngestDeps } from '../pipeline/ingestSteps.ts';
+import { rotateWebhookSecret, type RotateSecretDeps } from '../pipeline/rotateWebhookSecret.ts';
 import { sessionSummary, type SummaryDeps } from '../pipeline/sessionSummary.ts';
 import { toPublicIntervention } from '../records.ts';
 import { ApiError } from './apiError.ts';
@@ -22,7 +23,7 @@ export interface ApiResponse {
 
 export interface ApiDeps {
   authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
-  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & {
+  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & RotateSecretDeps['store'] & {
     getSession(sessionId: string): Promise<SessionRecord | undefined>;
   };
   stepsQueue: IngestDeps['stepsQueue'];
@@ -39,6 +40,7 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
   { pattern: /^\/v1\/sessions\/?$/, methods: { POST: postSession } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/steps/?$`), methods: { POST: postSteps } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/interventions/?$`), methods: { GET: getInterventions } },
+  { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/webhook-secret/?$`), methods: { POST: postWebhookSecret } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/?$`), methods: { GET: getSession } },
 ];
 
@@ -78,6 +80,11 @@ async function getInterventions(deps: ApiDeps, _request: ApiRequest, ownerKeyHas
   const session = await ownedSession(deps, sessionId!, ownerKeyHash);
   const interventions = await deps.store.listInterventions(session.sessionId);
   return { statusCode: 200, body: { interventions: interventions.map(toPublicIntervention) } };
+}
+
+async function postWebhookSecret(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
+  const session = await ownedSession(deps, sessionId!, ownerKeyHash);
+  return { statusCode: 200, body: await rotateWebhookSecret(deps, session) };
 }
 
 async function getSession(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {

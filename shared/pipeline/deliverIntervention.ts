@@ -3,6 +3,7 @@ import { toPublicIntervention, type DeliveryRecord, type DeliveryResult, type In
 import type { WebhookAttempt } from '../webhook/postWebhook.ts';
 import { isRetryableStatus, retryDelayAfter } from '../webhook/retryPolicy.ts';
 import { signWebhook } from '../webhook/signature.ts';
+import { signingSecrets } from './rotateWebhookSecret.ts';
 
 export interface DeliverDeps {
   store: {
@@ -63,7 +64,7 @@ export async function deliverIntervention(deps: DeliverDeps, message: Notificati
   const attempt = delivery.attempts + 1;
   const body = JSON.stringify(toPublicIntervention(intervention));
   const nowMs = deps.now();
-  const result = await deps.post(session.webhookUrl, body, { ...signWebhook([session.webhookSecret], intervention.interventionId, Math.floor(nowMs / 1000), body) });
+  const result = await deps.post(session.webhookUrl, body, { ...signWebhook(signingSecrets(session, nowMs), intervention.interventionId, Math.floor(nowMs / 1000), body) });
   const attemptedAt = new Date(nowMs).toISOString();
   const record = (status: DeliveryRecord['status'], extra: Partial<DeliveryRecord> = {}) =>
     storeCall('record', true, () => deps.store.recordDelivery(sessionId, episodeId, {

@@ -184,6 +184,29 @@ export class WinkStore {
     }
   }
 
+  /**
+   * Replaces the webhook secret, keeping the old one for signing until `previousValidUntil`.
+   * Conditional on the secret read, so two concurrent rotations cannot drop a secret a receiver
+   * holds; returns false when the secret changed meanwhile.
+   */
+  async rotateWebhookSecret(sessionId: string, expectedSecret: string, newSecret: string, previousValidUntil: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: SESSION_SK },
+          UpdateExpression: 'SET webhookSecret = :new, previousWebhookSecret = :old, previousWebhookSecretValidUntil = :until',
+          ConditionExpression: 'webhookSecret = :old',
+          ExpressionAttributeValues: { ':new': newSecret, ':old': expectedSecret, ':until': previousValidUntil },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async getSession(sessionId: string): Promise<SessionRecord | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: sessionPk(sessionId), sk: SESSION_SK }, ConsistentRead: true }),

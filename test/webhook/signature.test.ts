@@ -1,5 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { signingSecrets } from '../../shared/pipeline/rotateWebhookSecret.ts';
+import type { SessionRecord } from '../../shared/records.ts';
 import { newWebhookSecret, signWebhook, verifyWebhook } from '../../shared/webhook/signature.ts';
 
 /** Issue 12 part 3: deliveries are signed per Standard Webhooks; the reference package verifies them, and our helper verifies its. */
@@ -35,5 +37,13 @@ describe('Standard Webhooks signatures', () => {
     expect(verifyWebhook(newWebhookSecret(), body, headers, { nowSeconds: timestamp })).toBe(false);
     expect(verifyWebhook(secret, body, { ...headers, 'webhook-id': 'msg_2' }, { nowSeconds: timestamp })).toBe(false);
     expect(verifyWebhook(secret, body, headers, { nowSeconds: timestamp + 301 })).toBe(false);
+  });
+
+  it('signs with the rotated-out secret only until its grace period ends', () => {
+    const until = Date.parse('2026-12-02T00:00:00Z');
+    const session = { webhookSecret: 'whsec_bmV3', previousWebhookSecret: 'whsec_b2xk', previousWebhookSecretValidUntil: new Date(until).toISOString() } as SessionRecord;
+    expect(signingSecrets(session, until - 1)).toEqual(['whsec_bmV3', 'whsec_b2xk']);
+    expect(signingSecrets(session, until)).toEqual(['whsec_bmV3']);
+    expect(signingSecrets({ webhookSecret: 'whsec_bmV3' } as SessionRecord, until)).toEqual(['whsec_bmV3']);
   });
 });
