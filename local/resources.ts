@@ -25,7 +25,7 @@ export interface LocalResources {
 export async function createLocalResources(
   dynamo: DynamoDBClient,
   sqs: SQSClient,
-  options: { prefix: string; notificationAttempts: number; visibilityTimeoutSeconds?: number },
+  options: { prefix: string; notificationsMaxReceiveCount: number; visibilityTimeoutSeconds?: number },
 ): Promise<LocalResources> {
   const tableName = `${options.prefix}-table`;
   await dynamo.send(new CreateTableCommand(tableDefinition(tableName))).catch((error: unknown) => {
@@ -46,7 +46,7 @@ export async function createLocalResources(
   const notificationsDlq = await createQueue(sqs, `${options.prefix}-notifications-dlq`, {});
   const notifications = await createQueue(sqs, `${options.prefix}-notifications`, {
     VisibilityTimeout: visibility,
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: notificationsDlq.arn, maxReceiveCount: options.notificationAttempts }),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: notificationsDlq.arn, maxReceiveCount: options.notificationsMaxReceiveCount }),
   });
   return {
     tableName,

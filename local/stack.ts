@@ -6,7 +6,7 @@ import { sha256Hex } from '../shared/canonicalJson.ts';
 import { ENV } from '../shared/config.ts';
 import { createDocumentClient } from '../shared/store/documentClient.ts';
 import { WinkStore } from '../shared/store/winkStore.ts';
-import { DEFAULT_RETRY_DELAYS_SECONDS } from '../shared/webhook/retryPolicy.ts';
+import { DEFAULT_RETRY_DELAYS_SECONDS, notificationsMaxReceiveCount } from '../shared/webhook/retryPolicy.ts';
 import { startApiServer } from './httpServer.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { startLocalServers, type LocalServers } from './servers.ts';
@@ -77,7 +77,7 @@ async function startOnEndpoints(
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const resources = await createLocalResources(dynamo, sqs, {
     prefix: options.prefix ?? 'wink-local',
-    notificationAttempts: retryDelays.length + 1,
+    notificationsMaxReceiveCount: notificationsMaxReceiveCount(retryDelays),
     ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
   });
 
@@ -86,6 +86,7 @@ async function startOnEndpoints(
     [ENV.stepsQueueUrl]: resources.stepsQueueUrl,
     [ENV.stepTimerQueueUrl]: resources.stepTimerQueueUrl,
     [ENV.notificationsQueueUrl]: resources.notificationsQueueUrl,
+    [ENV.notificationsDlqUrl]: resources.notificationsDlqUrl,
     [ENV.stepGapWaitSeconds]: String(options.gapWaitSeconds ?? 30),
     [ENV.webhookRetryDelaysSeconds]: retryDelays.join(','),
     [ENV.webhookTimeoutMs]: String(options.webhookTimeoutMs ?? 10_000),

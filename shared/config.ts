@@ -11,6 +11,7 @@ export const ENV = {
   stepsQueueUrl: 'WINK_STEPS_QUEUE_URL',
   stepTimerQueueUrl: 'WINK_STEP_TIMER_QUEUE_URL',
   notificationsQueueUrl: 'WINK_NOTIFICATIONS_QUEUE_URL',
+  notificationsDlqUrl: 'WINK_NOTIFICATIONS_DLQ_URL',
   stepGapWaitSeconds: 'WINK_STEP_GAP_WAIT_SECONDS',
   retentionDays: 'WINK_RETENTION_DAYS',
   allowPrivateWebhooks: 'WINK_ALLOW_PRIVATE_WEBHOOKS',
@@ -89,6 +90,10 @@ export function readDetectorConfig(env: Env = process.env): DetectorConfig {
 export interface NotifierConfig {
   tableName: string;
   notificationsQueueUrl: string;
+  /** Where a notification goes after its last failed webhook attempt. */
+  notificationsDlqUrl: string;
+  /** Deliver to loopback/private addresses (local runs only). */
+  allowPrivateWebhooks: boolean;
   /** Delay before each retry; its length + 1 is the number of attempts. */
   retryDelaysSeconds: number[];
   timeoutMs: number;
@@ -99,6 +104,8 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
     .object({
       tableName: required(ENV.tableName),
       notificationsQueueUrl: required(ENV.notificationsQueueUrl),
+      notificationsDlqUrl: required(ENV.notificationsDlqUrl),
+      allowPrivateWebhooks: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
       retryDelaysSeconds: z
         .string()
         .optional()
@@ -109,6 +116,8 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
     .parse({
       tableName: env[ENV.tableName],
       notificationsQueueUrl: env[ENV.notificationsQueueUrl],
+      notificationsDlqUrl: env[ENV.notificationsDlqUrl],
+      allowPrivateWebhooks: env[ENV.allowPrivateWebhooks] || undefined,
       retryDelaysSeconds: env[ENV.webhookRetryDelaysSeconds],
       timeoutMs: env[ENV.webhookTimeoutMs] || undefined,
     });

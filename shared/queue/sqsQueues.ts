@@ -94,6 +94,11 @@ export class NotificationsQueue {
   }
 }
 
+/** Moves a message to its dead-letter queue by hand (the caller then reports it done, which deletes it). */
+export async function sendToDeadLetterQueue(sqs: SQSClient, deadLetterQueueUrl: string, body: string): Promise<void> {
+  await sqs.send(new SendMessageCommand({ QueueUrl: deadLetterQueueUrl, MessageBody: body }));
+}
+
 /** Hides an in-flight message for `seconds`, so that its retry comes no sooner (webhook backoff). */
 export async function delayRedelivery(sqs: SQSClient, queueUrl: string, receiptHandle: string, seconds: number): Promise<void> {
   await sqs.send(

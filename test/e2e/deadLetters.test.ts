@@ -51,7 +51,7 @@ describe('dead-letter queues (fauxqs redrive)', () => {
 
     await eventually(async () => ((await depth(stack.resources.notificationsDlqUrl)) === 1 ? true : undefined), 20_000, 'the notification in the DLQ');
     const summary = (await api.getSession(body.sessionId)).body;
-    expect(summary.interventions[0].delivery).toMatchObject({ status: 'failed', attempts: 2, lastStatusCode: 500 });
+    expect(summary.interventions[0].delivery).toMatchObject({ status: 'failed', attempts: 2, lastResult: 'http_5xx' });
     expect(receiver.received).toHaveLength(2);
     // The intervention is still there for polling.
     expect((await api.getInterventions(body.sessionId)).body.interventions).toHaveLength(1);

@@ -59,6 +59,7 @@ describe('cdk synth of the real app', () => {
       [ENV.stepsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/steps.fifo',
       [ENV.stepTimerQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/step-timer',
       [ENV.notificationsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/notifications',
+      [ENV.notificationsDlqUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/notifications-dlq',
     };
     for (const [id, resource] of functions()) {
       const entry = join(outDir, resource.Metadata!['aws:asset:path']!, 'index.mjs');

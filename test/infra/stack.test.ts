@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WINK_ROUTES } from '../../infra/constructs/ingestApi.ts';
 import { ENV } from '../../shared/config.ts';
 import { tableDefinition, TTL_ATTRIBUTE } from '../../shared/store/tableDefinition.ts';
-import { WEBHOOK_MAX_ATTEMPTS } from '../../shared/webhook/retryPolicy.ts';
+import { NOTIFIER_OWN_FAILURE_RECEIVES, WEBHOOK_MAX_ATTEMPTS } from '../../shared/webhook/retryPolicy.ts';
 import { CONFIGURED_CONTEXT, resourceNamed, resourcesOf, synthWinkTemplate } from './synth.ts';
 
 // Two synths shared by every test in the file: cdk.json defaults, and a fully configured deployment.
@@ -124,16 +124,16 @@ describe('step pipeline', () => {
 });
 
 describe('notifier', () => {
-  it('notifications queue dead-letters after WEBHOOK_MAX_ATTEMPTS receives (one per webhook attempt)', () => {
+  it('notifications queue allows the webhook attempts plus a few receives for the notifier\'s own failures', () => {
     const notifications = queue(defaults, 'NotifierNotificationsQueue').resource.Properties;
     const dlq = queue(defaults, 'NotifierNotificationsDeadLetterQueue');
     expect(notifications.FifoQueue).toBeUndefined();
-    expect(notifications.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] }, maxReceiveCount: WEBHOOK_MAX_ATTEMPTS });
+    expect(notifications.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] }, maxReceiveCount: WEBHOOK_MAX_ATTEMPTS + NOTIFIER_OWN_FAILURE_RECEIVES });
     expect(notifications.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (fn(defaults, 'Notifier').resource.Properties.Timeout as number));
   });
 
   it('a custom retry schedule changes maxReceiveCount and reaches the notifier', () => {
-    expect(queue(configured, 'NotifierNotificationsQueue').resource.Properties.RedrivePolicy.maxReceiveCount).toBe(3);
+    expect(queue(configured, 'NotifierNotificationsQueue').resource.Properties.RedrivePolicy.maxReceiveCount).toBe(3 + NOTIFIER_OWN_FAILURE_RECEIVES);
     expect(envOf(configured, 'Notifier')[ENV.webhookRetryDelaysSeconds]).toBe('10,20');
     expect(envOf(defaults, 'Notifier')).not.toHaveProperty(ENV.webhookRetryDelaysSeconds);
   });
@@ -145,7 +145,7 @@ describe('notifier', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },
     });
-    expect(Object.keys(envOf(defaults, 'Notifier'))).toEqual(expect.arrayContaining([ENV.tableName, ENV.notificationsQueueUrl]));
+    expect(Object.keys(envOf(defaults, 'Notifier'))).toEqual(expect.arrayContaining([ENV.tableName, ENV.notificationsQueueUrl, ENV.notificationsDlqUrl]));
   });
 });
 
@@ -268,6 +268,8 @@ describe('least privilege', () => {
 
     expect(actionsOn(notifier, notifications)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility']));
     expect(actionsOn(notifier, steps)).toEqual([]);
+    // After the last webhook attempt the notifier moves the message to its DLQ itself.
+    expect(actionsOn(notifier, queue(configured, 'NotifierNotificationsDeadLetterQueue').id)).toContain('sqs:SendMessage');
   });
 
   it('only the detector may read the LLM secret, and only when one is configured', () => {

@@ -3,7 +3,7 @@ import { ENV, readApiConfig, readDetectorConfig, readNotifierConfig } from '../.
 import { DEFAULT_RETRY_DELAYS_SECONDS } from '../../shared/webhook/retryPolicy.ts';
 
 describe('handler configuration', () => {
-  const base = { [ENV.tableName]: 't', [ENV.stepsQueueUrl]: 'q', [ENV.stepTimerQueueUrl]: 'timer', [ENV.notificationsQueueUrl]: 'n' };
+  const base = { [ENV.tableName]: 't', [ENV.stepsQueueUrl]: 'q', [ENV.stepTimerQueueUrl]: 'timer', [ENV.notificationsQueueUrl]: 'n', [ENV.notificationsDlqUrl]: 'd' };
 
   it('fails at cold start, naming the variable, when a required one is missing', () => {
     expect(() => readApiConfig({ [ENV.stepsQueueUrl]: 'q' })).toThrow(/WINK_TABLE_NAME must be set/);
