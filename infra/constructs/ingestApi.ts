@@ -16,6 +16,7 @@ export const WINK_ROUTES: ReadonlyArray<{ readonly method: HttpMethod; readonly 
   { method: HttpMethod.POST, path: '/v1/sessions/{sessionId}/steps' },
   { method: HttpMethod.GET, path: '/v1/sessions/{sessionId}' },
   { method: HttpMethod.GET, path: '/v1/sessions/{sessionId}/interventions' },
+  { method: HttpMethod.POST, path: '/v1/sessions/{sessionId}/webhook-secret' },
   { method: HttpMethod.POST, path: '/v1/integrations/claude-code/hooks' },
   { method: HttpMethod.GET, path: '/v1/openapi.json' },
 ];

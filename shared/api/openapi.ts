@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CreateSessionSchema, MAX_BODY_BYTES, MAX_STEP_BYTES, MAX_STEPS_PER_REQUEST, StepSchema } from '../steps.ts';
 import {
-  CreatedSessionSchema, ErrorBodySchema, InterventionListSchema, InterventionSchema, SessionSummarySchema, StepsAcceptedSchema,
+  ClaudeCodeHookAnswerSchema, CreatedSessionSchema, ErrorBodySchema, InterventionListSchema, InterventionSchema, RotatedSecretSchema, SessionSummarySchema, StepsAcceptedSchema,
 } from './schemas.ts';
 
 /**
@@ -26,6 +26,8 @@ const COMPONENTS = {
   Intervention: InterventionSchema,
   InterventionList: InterventionListSchema,
   SessionSummary: SessionSummarySchema,
+  RotatedSecret: RotatedSecretSchema,
+  ClaudeCodeHookAnswer: ClaudeCodeHookAnswerSchema,
   Error: ErrorBodySchema,
 } satisfies Record<string, z.ZodType>;
 
@@ -58,12 +60,19 @@ const ERRORS = {
   409: 'A step index already received with different content; nothing from the request was stored',
   413: `Over a limit: ${MAX_STEPS_PER_REQUEST} steps per request, ${MAX_STEP_BYTES} bytes per step, ${MAX_BODY_BYTES} bytes per body; the message states which`,
   415: 'Content-Type other than application/json',
+  422: 'An Idempotency-Key reused with a different body',
   500: 'Server fault (never caused by what a client sends); retrying the request is safe',
 } as const;
 
 function errors(...statuses: Array<keyof typeof ERRORS>) {
   return Object.fromEntries(statuses.map((status) => [String(status), { description: ERRORS[status], content: json('Error') }]));
 }
+
+const waitMsParameter = {
+  name: 'wait', in: 'query', required: false,
+  description: 'Milliseconds (at most 3000) to wait for detection to observe the posted steps before answering',
+  schema: { type: 'integer', minimum: 0, maximum: 3000 },
+};
 
 const sessionIdParameter = {
   name: 'sessionId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' },
@@ -88,10 +97,15 @@ export function buildOpenApiDocument() {
         post: {
           operationId: 'createSession',
           summary: 'Create a session: the task, what the user forbade, and optionally a webhook',
+          parameters: [{
+            name: 'Idempotency-Key', in: 'header', required: false,
+            description: 'A random UUID (16–255 visible ASCII characters): a retry with the same key and body answers the same 201 for 24 h',
+            schema: { type: 'string', minLength: 16, maxLength: 255 },
+          }],
           requestBody: { required: true, content: json('CreateSessionRequest') },
           responses: {
             201: { description: 'Created; `webhookSecret` is shown only here', content: json('CreatedSession') },
-            ...errors(400, 401, 405, 413, 415, 500),
+            ...errors(400, 401, 405, 409, 413, 415, 422, 500),
           },
         },
       },
@@ -99,11 +113,12 @@ export function buildOpenApiDocument() {
         parameters: [sessionIdParameter],
         post: {
           operationId: 'postSteps',
+          parameters: [waitMsParameter],
           summary: 'Post one step, or a batch of steps',
           description: 'Steps may arrive out of order and be sent again (same content: no effect). A batch is stored all or nothing.',
           requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [ref('Step'), ref('StepsBatch')] } } } },
           responses: {
-            202: { description: 'Accepted and stored; detection runs asynchronously', content: json('StepsAccepted') },
+            202: { description: 'Accepted and stored; detection runs asynchronously. `interventions`: those no earlier reply handed out', content: json('StepsAccepted') },
             ...errors(400, 401, 404, 405, 409, 413, 415, 500),
           },
         },
@@ -113,7 +128,11 @@ export function buildOpenApiDocument() {
         get: {
           operationId: 'listInterventions',
           summary: "The session's interventions, oldest first",
-          responses: { 200: { description: 'OK', content: json('InterventionList') }, ...errors(401, 404, 405, 500) },
+          parameters: [
+            { name: 'after', in: 'query', required: false, description: 'Only those after this interventionId', schema: { type: 'string' } },
+            { name: 'wait', in: 'query', required: false, description: 'Seconds (at most 20) to wait for one to come (long poll)', schema: { type: 'integer', minimum: 0, maximum: 20 } },
+          ],
+          responses: { 200: { description: 'OK', content: json('InterventionList') }, ...errors(400, 401, 404, 405, 500) },
         },
       },
       '/v1/sessions/{sessionId}': {
@@ -122,6 +141,26 @@ export function buildOpenApiDocument() {
           operationId: 'getSession',
           summary: 'What was asked, seen and said: steps, verdicts, episodes, interventions with delivery, resolution',
           responses: { 200: { description: 'OK', content: json('SessionSummary') }, ...errors(401, 404, 405, 500) },
+        },
+      },
+      '/v1/sessions/{sessionId}/webhook-secret': {
+        parameters: [sessionIdParameter],
+        post: {
+          operationId: 'rotateWebhookSecret',
+          summary: "Replace the session's webhook secret; for 24 h deliveries are signed with both",
+          responses: { 200: { description: 'The new secret', content: json('RotatedSecret') }, ...errors(401, 404, 405, 409, 500) },
+        },
+      },
+      '/v1/integrations/claude-code/hooks': {
+        post: {
+          operationId: 'claudeCodeHook',
+          summary: 'A Claude Code hook event, as Claude Code sends it; the answer is what Claude Code reads back',
+          parameters: [waitMsParameter],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['session_id', 'hook_event_name'] } } } },
+          responses: {
+            200: { description: '`{}`, additionalContext, or a Stop block; `{}` on any trouble inside Wink', content: json('ClaudeCodeHookAnswer') },
+            ...errors(400, 401, 405, 413, 415),
+          },
         },
       },
       '/v1/openapi.json': {
@@ -139,10 +178,11 @@ export function buildOpenApiDocument() {
           operationId: 'receiveIntervention',
           summary: "Wink posts each intervention to the session's webhook",
           description: 'Retried on network errors, timeouts, 408, 429 and 5xx with growing delays (about 34 minutes in all); '
-            + 'other 4xx answers and redirects are final. Delivery is at least once: deduplicate on the delivery id.',
+            + 'other 4xx answers, redirects and blocked targets are final. Delivery is at least once: deduplicate on the delivery id.',
           parameters: [
-            { name: 'Wink-Delivery-Id', in: 'header', required: true, description: 'The interventionId; the same on every retry', schema: { type: 'string' } },
-            { name: 'Wink-Signature', in: 'header', required: true, description: 't=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the webhookSecret>', schema: { type: 'string' } },
+            { name: 'webhook-id', in: 'header', required: true, description: 'The interventionId; the same on every retry (Standard Webhooks)', schema: { type: 'string' } },
+            { name: 'webhook-timestamp', in: 'header', required: true, description: 'Unix seconds', schema: { type: 'string' } },
+            { name: 'webhook-signature', in: 'header', required: true, description: 'Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, keyed with the base64 part of whsec_<base64>; two during a secret rotation', schema: { type: 'string' } },
           ],
           requestBody: { required: true, content: json('Intervention') },
           responses: { 200: { description: 'Any 2xx acknowledges the delivery' } },

@@ -45,6 +45,22 @@ export const StepsAcceptedSchema = z
   })
   .meta({ id: 'StepsAccepted' });
 
+export const RotatedSecretSchema = z
+  .object({
+    webhookSecret: z.string().meta({ description: 'The new secret (whsec_<base64>), shown only here' }),
+    previousSecretValidUntil: z.iso.datetime({ offset: true }).meta({ description: 'Until then deliveries carry a signature with the old secret too' }),
+  })
+  .meta({ id: 'RotatedSecret' });
+
+/** What a Claude Code hook reads back (https://code.claude.com/docs/en/hooks). */
+export const ClaudeCodeHookAnswerSchema = z
+  .object({
+    hookSpecificOutput: z.object({ hookEventName: z.string(), additionalContext: z.string() }).optional(),
+    decision: z.literal('block').optional(),
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'ClaudeCodeHookAnswer', description: '`{}` when nothing is pending' });
+
 export const InterventionListSchema = z
   .object({ interventions: z.array(InterventionSchema) })
   .meta({ id: 'InterventionList' });
@@ -63,8 +79,8 @@ export const DeliveryRecordSchema = z.object({
   status: z.enum(['pending', 'delivered', 'failed', 'not_applicable']),
   attempts: z.int().min(0),
   lastAttemptAt: z.string().optional(),
-  lastStatusCode: z.int().optional(),
-  lastError: z.string().optional(),
+  lastResult: z.enum(['http_2xx', 'http_3xx', 'http_4xx', 'http_5xx', 'refused', 'timeout', 'unreachable', 'tls', 'blocked', 'invalid_target'])
+    .optional().meta({ description: 'A coarse class of the last attempt, never a status code or socket error' }),
   deliveredAt: z.string().optional(),
   requeuedAt: z.string().optional(),
 });
@@ -84,7 +100,11 @@ export const SessionSummarySchema = z
       firstStep: z.int(), openedAtStep: z.int(), lastMatchStep: z.int(), evidence: z.array(z.int()),
       status: z.enum(['open', 'closed']), closedAtStep: z.int().optional(), outcome: z.enum(['resolved', 'persisted']).optional(),
     })),
-    interventions: z.array(InterventionSchema.extend({ delivery: DeliveryRecordSchema })),
+    interventions: z.array(InterventionSchema.extend({
+      delivery: DeliveryRecordSchema,
+      handedOut: z.object({ reply: z.string().nullable(), webhook: z.string().nullable(), poll: z.string().nullable() })
+        .meta({ description: 'When the intervention first went out each way (step reply, webhook, poll), or null' }),
+    })),
     resolution: z.object({ closedEpisodes: z.int(), resolved: z.int(), persisted: z.int() }),
     llmTokens: z.int().min(0),
   })

@@ -34,7 +34,7 @@ describe('WinkClient', () => {
   function client(options: WinkClientOptions = {}) {
     const errors: WinkError[] = [];
     const made = new WinkClient({
-      baseUrl: proxy.url, apiKey: stack.apiKey, flushIntervalMs: 20, minPollIntervalMs: 100,
+      baseUrl: proxy.url, apiKey: stack.apiKey, flushIntervalMs: 20, minPollIntervalMs: 100, pollWaitSeconds: 1,
       backoff: { baseDelayMs: 10, maxDelayMs: 50 }, onError: (e) => errors.push(e), ...options,
     });
     clients.push(made);
@@ -60,7 +60,7 @@ describe('WinkClient', () => {
     await eventually(() => (session.pendingInterventions > 0 ? true : undefined), 15_000, 'the intervention to be polled');
     const guidance = session.takeGuidance();
     expect(guidance).toContain('python app.py');
-    // Later polls keep returning the same intervention from the server; it is not handed out again.
+    // Later (long) polls, after the cursor, bring nothing new; the intervention is not handed out again.
     const pollsBefore = proxy.seen.filter((r) => r.path.includes(`${session.id}/interventions`)).length;
     await eventually(() => (proxy.seen.filter((r) => r.path.includes(`${session.id}/interventions`)).length > pollsBefore + 1 ? true : undefined));
     expect(session.takeGuidance()).toBeUndefined();
