@@ -49,7 +49,11 @@ export function replayTrajectory(trajectory: Trajectory, options: ReplayOptions)
     policy: options.policy ?? {},
   };
   const observation = observeSteps(session, initialDetectionState(), trajectory.steps, { thresholds: options.thresholds });
-  const openedAt = new Map(observation.opened.map((episode) => [episode.episodeId, episode.openedAtStep]));
+  // The first opening of an id is the one the pipeline records; a later episode hashing to the same
+  // id (same subtype and first evidence step, after the first closed) is refused by its
+  // conditional write (recordInterventionOnce) and never sent.
+  const openedAt = new Map<string, number>();
+  for (const episode of observation.opened) if (!openedAt.has(episode.episodeId)) openedAt.set(episode.episodeId, episode.openedAtStep);
   const closedIds = new Set(observation.closed.map((episode) => episode.episodeId));
   const episodes = [...observation.closed, ...observation.state.openEpisodes.filter((e) => !closedIds.has(e.episodeId))]
     .sort((a, b) => a.openedAtStep - b.openedAtStep);
@@ -61,7 +65,7 @@ export function replayTrajectory(trajectory: Trajectory, options: ReplayOptions)
     stepCount: trajectory.steps.length,
     verdicts: observation.verdicts,
     episodes,
-    interventions: observation.interventions.map((decision) => ({
+    interventions: firstPerEpisode(observation.interventions).map((decision) => ({
       episodeId: decision.episodeId,
       category: decision.category,
       subtype: decision.subtype,
@@ -70,6 +74,12 @@ export function replayTrajectory(trajectory: Trajectory, options: ReplayOptions)
       openedAtStep: openedAt.get(decision.episodeId) ?? Math.max(...decision.evidence.stepIndexes),
     })),
   };
+}
+
+/** What the pipeline sends: one intervention per episode id, the first decided. */
+export function firstPerEpisode<T extends { episodeId: string }>(decisions: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return decisions.filter((decision) => !seen.has(decision.episodeId) && seen.add(decision.episodeId));
 }
 
 /** A stable session id from a file path: `replay-` and the file name without its extension. */
