@@ -55,7 +55,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       setExitCode(await runReplay(paths, {
         format: opts.format,
         json: Boolean(opts.json),
-        policy: await readPolicy(opts.policy),
+        policy: opts.policy === undefined ? undefined : await readPolicy(opts.policy),
         thresholds: thresholdsFromEnv(),
         ...(online ? { online } : {}),
       }, io));

@@ -12,7 +12,8 @@ import { renderOfflineReplay, renderOnlineReplay, renderSummary } from './render
 export interface ReplayCommandOptions {
   format: TrajectoryFormat | 'auto';
   json: boolean;
-  policy: SessionPolicy;
+  /** From --policy; absent, the policy is derived from the task (as the service does). */
+  policy?: SessionPolicy | undefined;
   thresholds: DetectionThresholds;
   /** Absent: offline, in-process detection. */
   online?: Omit<OnlineOptions, 'policy'>;
@@ -58,7 +59,7 @@ async function replayFile(file: string, options: ReplayCommandOptions): Promise<
     if (!options.online) {
       return { ok: true, trajectory, offline: replayTrajectory(trajectory, { thresholds: options.thresholds, policy: options.policy }) };
     }
-    return { ok: true, trajectory, online: await replayOnline(trajectory, sessionIdFor(file), { ...options.online, policy: options.policy }) };
+    return { ok: true, trajectory, online: await replayOnline(trajectory, sessionIdFor(file), { ...options.online, ...(options.policy ? { policy: options.policy } : {}) }) };
   } catch (error) {
     if (error instanceof TrajectoryFormatError) return { ok: false, source: file, error: error.message };
     // Anything else (an unreachable server, a rejected key) would fail every file the same way: stop.

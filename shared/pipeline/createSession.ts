@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError, issueDetails, summarize } from '../api/apiError.ts';
+import { effectivePolicy } from '../detection/derivedPolicy.ts';
 import { initialDetectionState } from '../detection/engine.ts';
 import type { SessionRecord } from '../records.ts';
 import { CreateSessionSchema } from '../steps.ts';
@@ -30,12 +31,15 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
     throw new ApiError(400, 'invalid_session', `Invalid session: ${message}`, [{ path: 'webhook.url', message }]);
   }
   const nowMs = deps.now();
+  // Instructions in the task ("DO NOT MODIFY: tests") become the policy unless one is given.
+  const { policy, origin } = effectivePolicy(request.policy, request.task);
   const session: SessionRecord = {
     sessionId: `ses_${randomBytes(12).toString('hex')}`,
     agentId: request.agentId,
     task: request.task,
     constraints: request.constraints ?? [],
-    policy: request.policy ?? {},
+    policy,
+    policyOrigin: origin,
     ownerKeyHash,
     createdAt: new Date(nowMs).toISOString(),
     detection: initialDetectionState(),

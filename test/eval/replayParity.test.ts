@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../shared/detection/config.ts';
+import { effectivePolicy } from '../../shared/detection/derivedPolicy.ts';
 import { initialDetectionState } from '../../shared/detection/engine.ts';
 import { replayTrajectory } from '../../shared/eval/replay.ts';
 import { detectSession } from '../../shared/pipeline/detectSession.ts';
@@ -50,7 +51,7 @@ describe('offline replay reports what the pipeline sends', () => {
       const sessionId = 's-parity';
       const task = 'Fix src/app.py. DO NOT MODIFY: tests';
       const session: SessionRecord = {
-        sessionId, agentId: 'a', task, constraints: [], policy: {}, ownerKeyHash: 'h',
+        sessionId, agentId: 'a', task, constraints: [], policy: effectivePolicy(undefined, task).policy, ownerKeyHash: 'h',
         createdAt: new Date(clock).toISOString(), detection: initialDetectionState(), llmTokens: 0, version: 0,
       };
       await store.createSession(session, clock);
