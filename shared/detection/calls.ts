@@ -42,6 +42,17 @@ const SECOND_PATH_FIELDS = ['new_path', 'destination', 'dest', 'target_path'] as
 const EDIT_VERBS = ['create', 'write', 'str_replace', 'insert', 'edit', 'delete', 'rename', 'undo_edit'] as const;
 const SUBMIT_TOOLS = new Set(['submit', 'finish', 'finish_task', 'task_complete', 'attempt_completion', 'complete_task', 'mark_task_complete']);
 const SHELL_TOOLS = new Set(['bash', 'shell', 'sh', 'zsh', 'execute_bash', 'run', 'terminal', 'run_command', 'run_shell_command', 'execute_command', 'exec', 'cmd', 'run_terminal_cmd', 'command']);
+/**
+ * Multi-purpose file tools whose `command` picks view or edit: with no command they only read
+ * (OpenHands maps its `read` action to `str_replace_editor` with a path and nothing else), unless
+ * they carry new content.
+ */
+const MULTI_PURPOSE_EDITORS = new Set(['str_replace_editor', 'str_replace_based_edit_tool', 'text_editor', 'file_editor', 'editor']);
+const NEW_CONTENT_FIELDS = ['file_text', 'new_str', 'content', 'contents', 'text', 'new_content', 'insert_line'] as const;
+/** Verbs of file tools that only look: a `command`/`action` of view, read, cat … is never an edit. */
+const READ_VERBS = new Set(['view', 'read', 'cat', 'show', 'open', 'list', 'ls', 'search', 'find', 'grep', 'glob']);
+/** A Codex patch's file headers: `*** Add File: p`, `*** Update File: p`, `*** Delete File: p`, `*** Move to: p`. */
+const PATCH_HEADER = /^\*\*\* (Add|Update|Delete) File: (.+?)\s*$|^\*\*\* Move to: (.+?)\s*$/gm;
 /** SWE-agent's windowed-editor commands: multi-line bodies are file text, not shell. */
 const ACI_BODY_COMMANDS = new Set(['edit', 'insert', 'append', 'str_replace_editor']);
 
@@ -57,6 +68,12 @@ export function analyzeCall(toolName: string | undefined, toolInput: unknown, op
     facts.malformed = 'arguments that are not valid JSON';
   }
 
+  const patch = applyPatchText(lower, toolInput);
+  if (patch !== undefined) {
+    facts.edits.push(...applyPatchEdits(patch));
+    // The patch is file text, not a command line: nothing else to read from it.
+    if (facts.edits.length > 0 || lower === 'apply_patch') return facts;
+  }
   if (input) addFileToolEdits(facts, lower, input, shell, openFile);
 
   if (shellLineOf(toolName, toolInput) !== undefined && shell !== undefined) {
@@ -80,11 +97,45 @@ export function shellLineOf(toolName: string | undefined, toolInput: unknown): s
   return fileToolVerb ? undefined : line;
 }
 
+/**
+ * The patch text of a Codex-style `apply_patch` call: the tool's raw or `input`/`patch` string,
+ * an OpenAI `apply_patch_call` operation, or a shell line running `apply_patch` (argv or heredoc).
+ */
+function applyPatchText(toolName: string, toolInput: unknown): string | undefined {
+  const input = toolInput && typeof toolInput === 'object' && !Array.isArray(toolInput) ? (toolInput as Record<string, unknown>) : undefined;
+  const operation = input?.operation;
+  if (operation && typeof operation === 'object') {
+    const { type, path } = operation as Record<string, unknown>;
+    if (typeof path === 'string' && typeof type === 'string') {
+      const header = type.startsWith('create') ? 'Add' : type.startsWith('delete') ? 'Delete' : 'Update';
+      return `*** ${header} File: ${path}`;
+    }
+  }
+  const texts = typeof toolInput === 'string' ? [toolInput] : input ? Object.values(input).flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])) : [];
+  const text = texts.find((t) => t.includes('*** Begin Patch'));
+  if (text === undefined) return undefined;
+  return toolName === 'apply_patch' || /(?:^|[\s;&|(])apply_patch\b/.test(text) || text.trimStart().startsWith('*** Begin Patch') ? text : undefined;
+}
+
+/** The files a Codex patch adds, updates, deletes or moves. */
+export function applyPatchEdits(patch: string): FileEdit[] {
+  const edits: FileEdit[] = [];
+  for (const match of patch.matchAll(PATCH_HEADER)) {
+    const [, action, path, movedTo] = match;
+    if (movedTo) edits.push({ path: normalizeWorkspacePath(movedTo), kind: 'create' });
+    else if (path) edits.push({ path: normalizeWorkspacePath(path), kind: action === 'Add' ? 'create' : action === 'Delete' ? 'delete' : 'modify' });
+  }
+  return edits.slice(0, 32);
+}
+
 function addFileToolEdits(facts: CallFacts, toolName: string, input: Record<string, unknown>, shell: string | undefined, openFile?: string): void {
   const path = pathOf(input);
-  const verb = shell !== undefined && isSingleWord(shell) ? shell.trim().toLowerCase() : undefined;
+  const declared = shell !== undefined && isSingleWord(shell) ? shell : typeof input.action === 'string' && isSingleWord(input.action) ? input.action : undefined;
+  const verb = declared?.trim().toLowerCase();
+  const readOnly = (verb !== undefined && READ_VERBS.has(verb))
+    || (verb === undefined && MULTI_PURPOSE_EDITORS.has(toolName) && !NEW_CONTENT_FIELDS.some((field) => input[field] !== undefined));
   // A `command` field that is one word (str_replace_editor's view/create/…) decides; otherwise the tool's name does.
-  const mutating = verb !== undefined ? isEditVerb(verb) : toolNameMutates(toolName);
+  const mutating = !readOnly && (verb !== undefined ? isEditVerb(verb) : toolNameMutates(toolName));
   if (!mutating) {
     if (path !== undefined && (toolName === 'open' || verb === 'view')) facts.opensFile = normalizeWorkspacePath(path);
     return;
