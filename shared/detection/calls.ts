@@ -14,6 +14,8 @@ export interface FileEdit {
   /** Normalised relative to the workspace root; undefined when the tool edits an implicit file. */
   path?: string;
   kind: EditKind;
+  /** Written by `mv`/`cp`: the file moved or copied, its content unchanged by the agent. */
+  moved?: true;
 }
 
 export interface CallFacts {
@@ -30,6 +32,10 @@ export interface CallFacts {
   opensFile?: string;
   /** Runs a shell command or code: its output is a program's, not the tool harness's. */
   executesCode: boolean;
+  /** A package manager run that regenerates lockfiles (`npm install`, `poetry lock` …). */
+  regeneratesLockfile?: boolean;
+  /** Checks how the code behaved before the agent's change (`git stash`, a checkout of the base). */
+  checksBaseline?: boolean;
   /** The shell command line, when the call has one (not stored; used by policy checks). */
   shell?: string;
   commands: SimpleCommand[];
@@ -170,7 +176,9 @@ function analyzeShell(facts: CallFacts, line: string, openFile?: string): void {
     addAciEffects(facts, name, args, openFile);
     facts.edits.push(...shellWrites(command));
     if (isTestCommand(name, args)) facts.isTestRun = true;
-    if (facts.isTestRun || isProgramRun(name, args)) facts.isRun = true;
+    if (facts.isTestRun || (isProgramRun(name, args) && !isWeakCheck(name, args))) facts.isRun = true;
+    if (regeneratesLockfile(name, args)) facts.regeneratesLockfile = true;
+    if (name === 'git' && (args[0] === 'stash' && (args[1] === undefined || args[1] === 'push' || args[1] === 'save'))) facts.checksBaseline = true;
     if (SUBMIT_TOOLS.has(name) && commands.length === 1) facts.isSubmit = true;
     const hang = facts.interactive ? undefined : interactiveReason(command);
     if (hang) facts.interactive = { command: words.join(' '), reason: hang };
@@ -216,11 +224,11 @@ export function shellWrites(command: SimpleCommand): FileEdit[] {
       break;
     case 'mv': {
       const paths = positionalArgs(args);
-      edits.push(...files('delete', paths.slice(0, -1)), ...files('create', paths.slice(-1)));
+      edits.push(...moved(files('delete', paths.slice(0, -1))), ...moved(files('create', paths.slice(-1))));
       break;
     }
     case 'cp':
-      edits.push(...files('create', positionalArgs(args).slice(-1)));
+      edits.push(...moved(files('create', positionalArgs(args).slice(-1))));
       break;
     case 'tee':
       edits.push(...files('create', positionalArgs(args)));
@@ -232,6 +240,38 @@ export function shellWrites(command: SimpleCommand): FileEdit[] {
     }
   }
   return edits.filter((edit) => edit.path !== '' && edit.path !== '-');
+}
+
+function moved(edits: FileEdit[]): FileEdit[] {
+  return edits.map((edit) => ({ ...edit, moved: true as const }));
+}
+
+/**
+ * Checks that look at a server or a configuration without exercising the changed code: an HTTP
+ * status (`curl -I`, `curl -o /dev/null -w '%{http_code}'`), `docker compose config`, `--version`,
+ * `--help`. They are not evidence that code changes work.
+ */
+export function isWeakCheck(name: string, args: readonly string[]): boolean {
+  if (args.some((arg) => arg === '--version' || arg === '-V' || arg === '--help' || arg === '-h')) return true;
+  if (name === 'curl') {
+    const statusOnly = args.some((arg, i) => (arg === '-w' || arg === '--write-out') && /http_code|response_code/.test(args[i + 1] ?? ''));
+    return statusOnly || args.some((arg) => arg === '--head' || /^-[a-zA-Z]*I[a-zA-Z]*$/.test(arg));
+  }
+  if (name === 'docker' && args[0] === 'compose') return args[1] === 'config' || args[1] === 'ps' || args[1] === 'ls';
+  if (name === 'docker-compose') return args[0] === 'config' || args[0] === 'ps';
+  return false;
+}
+
+const LOCKFILE_COMMANDS: Record<string, readonly string[]> = {
+  npm: ['install', 'i', 'ci', 'update', 'up'], pnpm: ['install', 'i', 'update', 'up'], yarn: ['install', 'upgrade', ''], bun: ['install', 'i', 'update'],
+  poetry: ['lock', 'install', 'update'], pipenv: ['lock', 'install', 'update'], uv: ['lock', 'sync'], cargo: ['update', 'generate-lockfile', 'build', 'check'],
+  go: ['mod'], bundle: ['install', 'update', 'lock'], composer: ['install', 'update'],
+};
+
+/** A package manager that writes its own lockfile: its regeneration is the tool's doing, not a hand edit. */
+function regeneratesLockfile(name: string, args: readonly string[]): boolean {
+  const subcommands = LOCKFILE_COMMANDS[name];
+  return subcommands !== undefined && subcommands.includes(args[0] ?? '');
 }
 
 /** `sed -i 's/a/b/' f1 f2` → [f1, f2]; with `-e script`, every positional is a file. */

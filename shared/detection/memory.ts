@@ -2,7 +2,7 @@ import type { Step, StepType } from '../steps.ts';
 import { analyzeCall, type FileEdit } from './calls.ts';
 import { readClaims, stripQuoted, type Claims } from './claims.ts';
 import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
-import { harnessNotice, malformedCallMessage, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
+import { goalAlreadyHolds, harnessNotice, malformedCallMessage, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
 /**
  * A step reduced to what detectors compare: hashes, flags and a few short strings, computed once
@@ -22,6 +22,14 @@ export interface StepSummary {
   isTestRun?: boolean;
   isRun?: boolean;
   isSubmit?: boolean;
+  /** tool_call: a package manager run that regenerates lockfiles. */
+  regeneratesLockfile?: boolean;
+  /** tool_call: checks the code as it was before the change (`git stash`). */
+  checksBaseline?: boolean;
+  /** tool_call: a finish/submit that reports the task not done (`task_completed: false`). */
+  admitsFailure?: boolean;
+  /** user: a person saying it still does not work. */
+  reportsFailure?: boolean;
   /** tool_call: the command that would hang a shell, and why. */
   interactive?: { command: string; reason: string };
   /** tool_call: runs a shell command or code, so its output is a program's, not the tool harness's. */
@@ -34,6 +42,8 @@ export interface StepSummary {
   resultKey?: string;
   failed?: boolean;
   errorLine?: string;
+  /** tool_result: a failure that only says the goal already held ("is not running, so cannot be killed"). */
+  goalAlreadyMet?: boolean;
   timedOut?: boolean;
   /** tool_result of a test-like run: did the tests fail? */
   testFailed?: boolean;
@@ -59,6 +69,7 @@ export interface ActionRecord {
   resultKey?: string;
   failed?: boolean;
   errorLine?: string;
+  goalAlreadyMet?: boolean;
   isTestRun?: boolean;
   /** The call ran a command or code (its output is a program's, not the tool harness's). */
   executesCode?: boolean;
@@ -82,6 +93,18 @@ export interface Progress {
   editCount: number;
   firstEditIndex?: number;
   lastEditIndex?: number;
+  /** First edit that changes code by hand (not a move, copy or delete, not a doc/page/licence file). */
+  firstCodeEditIndex?: number;
+  /** Latest edit that is not cleanup (deleting a file the session created). */
+  lastSubstantiveEditIndex?: number;
+  /** The latest test-like run that failed (kept when later runs pass). */
+  lastFailedTestRun?: TestRunRecord;
+  /** A test run before the first edit, or `git stash`: the agent looked at how things were before. */
+  baselineChecked?: true;
+  /** Latest completion claim or submit. */
+  lastCompletionIndex?: number;
+  /** Latest user message saying it still does not work, after a completion. */
+  userReportedFailureIndex?: number;
   /** Call index of the latest program, build or test run. */
   lastRunIndex?: number;
   lastTestRun?: TestRunRecord;
@@ -143,6 +166,9 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
     if (facts.isTestRun) summary.isTestRun = true;
     if (facts.isRun) summary.isRun = true;
     if (facts.isSubmit) summary.isSubmit = true;
+    if (facts.isSubmit && reportsNotCompleted(input)) summary.admitsFailure = true;
+    if (facts.regeneratesLockfile) summary.regeneratesLockfile = true;
+    if (facts.checksBaseline) summary.checksBaseline = true;
     if (facts.interactive) summary.interactive = { command: truncate(facts.interactive.command, SHORT_TEXT), reason: facts.interactive.reason };
     if (facts.malformed) summary.malformed = facts.malformed;
     if (facts.executesCode) summary.executesCode = true;
@@ -152,6 +178,7 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
     summary.failed = resultFailed(step);
     const line = summary.failed ? errorLine(step.content) : undefined;
     if (line) summary.errorLine = line;
+    if (summary.failed && goalAlreadyHolds(step.content)) summary.goalAlreadyMet = true;
     if (resultTimedOut(step)) summary.timedOut = true;
     const missing = missingPathsIn(step.content);
     if (missing.length > 0) summary.missingPaths = missing;
@@ -167,6 +194,7 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
       // Harness notices ("your output was not formatted correctly") arrive as user/system messages.
       const notice = step.content.length < 2000 ? harnessNotice(step.content) : undefined;
       if (notice) summary.malformed = notice;
+      else if (step.type === 'user' && userReportsFailure(step.content)) summary.reportsFailure = true;
     }
   }
   return summary;
@@ -208,6 +236,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
               resultKey: summary.resultKey,
               failed: summary.failed,
               errorLine: summary.errorLine,
+              goalAlreadyMet: summary.goalAlreadyMet,
               timedOut: summary.timedOut,
             })
           : action,
@@ -216,6 +245,9 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
     progress = afterResult(before, summary, stale, target, step.content);
   } else if (summary.type === 'assistant' && summary.textKey) {
     progress = { ...before, monologue: extendMonologue(before.monologue, summary) };
+    if (summary.claims?.completion) progress.lastCompletionIndex = summary.index;
+  } else if (summary.reportsFailure && before.lastCompletionIndex !== undefined) {
+    progress = { ...before, userReportedFailureIndex: summary.index };
   } else if (summary.malformed) {
     progress = { ...before, malformedSteps: capped([...before.malformedSteps, summary.index], MALFORMED_STEPS_LIMIT) };
   }
@@ -234,6 +266,8 @@ function afterCall(before: Progress, call: StepSummary): Progress {
     progress.editCount = before.editCount + 1;
     progress.firstEditIndex = before.firstEditIndex ?? call.index;
     progress.lastEditIndex = call.index;
+    if (edits.some(changesCode)) progress.firstCodeEditIndex = before.firstCodeEditIndex ?? call.index;
+    if (!edits.every((e) => e.kind === 'delete' && e.path !== undefined && before.createdPaths.includes(e.path))) progress.lastSubstantiveEditIndex = call.index;
     progress.callsSinceEdit = 0;
     // "No new information" is judged over the stretch since the last edit.
     progress.staleStreak = 0;
@@ -247,6 +281,8 @@ function afterCall(before: Progress, call: StepSummary): Progress {
   }
   if (call.isRun) progress.lastRunIndex = call.index;
   if (call.isTestRun) progress.lastTestRun = { callIndex: call.index, display: call.display! };
+  if ((call.isTestRun && before.firstEditIndex === undefined) || call.checksBaseline) progress.baselineChecked = true;
+  if (call.isSubmit) progress.lastCompletionIndex = call.index;
   if (call.opensFile) progress.openFile = call.opensFile;
   if (call.malformed) progress.malformedSteps = capped([...before.malformedSteps, call.index], MALFORMED_STEPS_LIMIT);
   return withoutUndefined(progress);
@@ -266,6 +302,7 @@ function afterResult(before: Progress, result: StepSummary, stale: boolean, targ
       failed: result.testFailed,
       errorLine: result.testFailed ? testFailureLine(content) ?? result.errorLine : undefined,
     });
+    if (result.testFailed) progress.lastFailedTestRun = progress.lastTestRun;
   }
   if (result.missingPaths && result.failed) {
     const known = new Set(result.missingPaths);
@@ -276,6 +313,30 @@ function afterResult(before: Progress, result: StepSummary, stale: boolean, targ
   }
   if (result.malformed) progress.malformedSteps = capped([...before.malformedSteps, result.index], MALFORMED_STEPS_LIMIT);
   return withoutUndefined(progress);
+}
+
+/** Source files someone would run, build or test; pages, docs, licences and data are looked at. */
+const CODE_FILE = /\.(?:py|pyi|js|jsx|mjs|cjs|ts|tsx|mts|cts|go|rs|java|kt|kts|scala|c|h|cc|cpp|cxx|hpp|cs|fs|rb|php|swift|m|mm|sh|bash|zsh|ps1|lua|pl|pm|r|jl|ex|exs|erl|hs|clj|dart|zig|nim|vue|svelte|sql|gradle)$/i;
+
+/** A hand edit of code: not a move or copy, not a delete, and not a non-code file (an unknown path counts as code). */
+export function changesCode(edit: FileEdit): boolean {
+  if (edit.moved || edit.kind === 'delete') return false;
+  return edit.path === undefined || CODE_FILE.test(edit.path);
+}
+
+/** OpenHands' finish carries `task_completed: "false"` (or "partial") when the agent did not get there. */
+function reportsNotCompleted(input: unknown): boolean {
+  if (!input || typeof input !== 'object') return false;
+  const value = (input as Record<string, unknown>).task_completed;
+  return value === false || (typeof value === 'string' && /^(?:false|no|partial)$/i.test(value.trim()));
+}
+
+/** "it still doesn't work", "same error", "that didn't fix it": a person reporting the claimed fix failed. */
+const STILL_BROKEN = /\bstill\b[^.?!\n]{0,40}\b(?:not work|doesn't work|does not work|isn't working|not working|broken|fail|failing|fails|error|crash|same)|\b(?:doesn't|does not|didn't|did not|isn't|is not) (?:work|fix)|\bsame (?:error|issue|problem|result)\b|\bnothing (?:has )?changed\b/i;
+const USER_REPORT_MAX = 1500;
+
+export function userReportsFailure(text: string): boolean {
+  return text.length <= USER_REPORT_MAX && STILL_BROKEN.test(text);
 }
 
 function extendMonologue(current: Progress['monologue'], message: StepSummary): Progress['monologue'] {

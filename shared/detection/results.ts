@@ -89,6 +89,26 @@ export function missingPathsIn(content: string | undefined): string[] {
   return [...found].slice(0, 3);
 }
 
+/**
+ * Errors that say the state the call wanted already holds: stopping what already stopped,
+ * creating what exists, committing nothing. Claude Code: "Shell ea88f9 is not running, so cannot
+ * be killed (status: killed)".
+ */
+const GOAL_ALREADY_HOLDS = [
+  /\bis not running, so cannot be killed\b/i,
+  /\b(?:no such process|process (?:already )?(?:exited|not found))\b/i,
+  /\balready (?:stopped|exited|terminated|killed|finished|completed|exists|up[ -]to[ -]date|installed|deleted|removed)\b/i,
+  /\bnothing (?:added )?to commit\b/i,
+  /\bFile exists\b/,
+];
+
+/** Does a failed result only say the goal already held? */
+export function goalAlreadyHolds(content: string | undefined): boolean {
+  if (!content) return false;
+  const text = content.length > 600 ? content.slice(0, 600) : content;
+  return GOAL_ALREADY_HOLDS.some((pattern) => pattern.test(text));
+}
+
 const MALFORMED_RESULT = [
   /\b(?:unknown|unrecognized|invalid|unsupported) (?:tool|function)(?: name)?\b/i,
   /\btool ['"`]?[\w.-]+['"`]? (?:is not available|not found|does not exist)\b/i,
