@@ -1,6 +1,7 @@
 import type { Step, StepType } from '../steps.ts';
 import { analyzeCall, type FileEdit } from './calls.ts';
 import { readClaims, stripQuoted, type Claims } from './claims.ts';
+import { asksForReadOnlyWork } from './requests.ts';
 import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
 import { goalAlreadyHolds, harnessNotice, malformedCallMessage, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
@@ -30,6 +31,8 @@ export interface StepSummary {
   admitsFailure?: boolean;
   /** user: a person saying it still does not work. */
   reportsFailure?: boolean;
+  /** user: a new request, and whether it asks only to look and report (a review, an audit). */
+  request?: 'read_only' | 'change';
   /** tool_call: the command that would hang a shell, and why. */
   interactive?: { command: string; reason: string };
   /** tool_call: runs a shell command or code, so its output is a program's, not the tool harness's. */
@@ -105,6 +108,8 @@ export interface Progress {
   lastCompletionIndex?: number;
   /** Latest user message saying it still does not work, after a completion. */
   userReportedFailureIndex?: number;
+  /** The latest request from a person asks only for a review, audit or explanation. */
+  readOnlyRequest?: boolean;
   /** Call index of the latest program, build or test run. */
   lastRunIndex?: number;
   lastTestRun?: TestRunRecord;
@@ -194,7 +199,10 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
       // Harness notices ("your output was not formatted correctly") arrive as user/system messages.
       const notice = step.content.length < 2000 ? harnessNotice(step.content) : undefined;
       if (notice) summary.malformed = notice;
-      else if (step.type === 'user' && userReportsFailure(step.content)) summary.reportsFailure = true;
+      else if (step.type === 'user') {
+        if (userReportsFailure(step.content)) summary.reportsFailure = true;
+        if (step.content.length <= USER_REQUEST_MAX) summary.request = asksForReadOnlyWork(step.content) ? 'read_only' : 'change';
+      }
     }
   }
   return summary;
@@ -246,8 +254,12 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
   } else if (summary.type === 'assistant' && summary.textKey) {
     progress = { ...before, monologue: extendMonologue(before.monologue, summary) };
     if (summary.claims?.completion) progress.lastCompletionIndex = summary.index;
-  } else if (summary.reportsFailure && before.lastCompletionIndex !== undefined) {
-    progress = { ...before, userReportedFailureIndex: summary.index };
+  } else if (summary.type === 'user' && !summary.malformed) {
+    progress = withoutUndefined({
+      ...before,
+      userReportedFailureIndex: summary.reportsFailure && before.lastCompletionIndex !== undefined ? summary.index : before.userReportedFailureIndex,
+      readOnlyRequest: summary.request === undefined ? before.readOnlyRequest : summary.request === 'read_only' || undefined,
+    });
   } else if (summary.malformed) {
     progress = { ...before, malformedSteps: capped([...before.malformedSteps, summary.index], MALFORMED_STEPS_LIMIT) };
   }
@@ -334,6 +346,8 @@ function reportsNotCompleted(input: unknown): boolean {
 /** "it still doesn't work", "same error", "that didn't fix it": a person reporting the claimed fix failed. */
 const STILL_BROKEN = /\bstill\b[^.?!\n]{0,40}\b(?:not work|doesn't work|does not work|isn't working|not working|broken|fail|failing|fails|error|crash|same)|\b(?:doesn't|does not|didn't|did not|isn't|is not) (?:work|fix)|\bsame (?:error|issue|problem|result)\b|\bnothing (?:has )?changed\b/i;
 const USER_REPORT_MAX = 1500;
+/** Longer user messages are observations or pasted documents, not a person's request. */
+const USER_REQUEST_MAX = 4000;
 
 export function userReportsFailure(text: string): boolean {
   return text.length <= USER_REPORT_MAX && STILL_BROKEN.test(text);
