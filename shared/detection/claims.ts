@@ -110,10 +110,11 @@ function note(claims: Claims, sentence: string, ...kinds: Array<Exclude<keyof Cl
   claims.quote ??= sentence.length > 160 ? `${sentence.slice(0, 159)}…` : sentence;
 }
 
-/** The agent's own words: code fences, inline code spans and quoted lines removed. */
+/** The agent's own words: code fences (``` or ~~~), heredoc bodies, inline code spans and quoted lines removed. */
 export function stripQuoted(text: string): string {
   return text
-    .replace(/```[\s\S]*?(?:```|$)/g, ' ')
+    .replace(/(`{3,}|~{3,})[\s\S]*?(?:\1|$)/g, ' ')
+    .replace(/<<-?[ \t]*['"]?([A-Za-z_]\w*)['"]?[^\n]*\n[\s\S]*?\n[ \t]*\1[ \t]*(?=\n|$)/g, ' ')
     .replace(/`[^`\n]*`/g, 'CODE')
     .split('\n')
     .filter((line) => !line.trimStart().startsWith('>'))

@@ -2,6 +2,7 @@ import type { Step, StepType } from '../steps.ts';
 import { analyzeCall, type FileEdit } from './calls.ts';
 import { readClaims, stripQuoted, type Claims } from './claims.ts';
 import { asksForReadOnlyWork } from './requests.ts';
+import { similarity, sketchOf } from './similarity.ts';
 import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
 import { goalAlreadyHolds, harnessNotice, malformedCallMessage, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
@@ -58,6 +59,8 @@ export interface StepSummary {
   textKey?: string;
   /** assistant: what the message claims (completion, tests passing, giving up …). */
   claims?: Claims;
+  /** assistant: a MinHash sketch of the message's prose, to find paraphrased repeats. */
+  sketch?: number[];
   /** assistant: a chunk of text repeated within the message itself (a generation loop). */
   repeatedChunk?: { text: string; count: number };
 }
@@ -128,7 +131,8 @@ export interface Progress {
   /** Steps that carried a malformed-call signal. */
   malformedSteps: number[];
   /** The current run of identical assistant messages with no action between. */
-  monologue?: { textKey: string; indexes: number[] };
+  /** `sketches`: the first and the latest message's (a paraphrase is compared with both). `between`: user messages inside the run. */
+  monologue?: { textKey: string; indexes: number[]; sketches?: number[][]; between?: number[] };
 }
 
 export interface SessionMemory {
@@ -195,6 +199,8 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
       if (Object.keys(claims).length > 0) summary.claims = claims;
       const chunk = repeatedChunk(step.content);
       if (chunk) summary.repeatedChunk = chunk;
+      const sketch = sketchOf(stripQuoted(step.content.length > 8000 ? step.content.slice(0, 8000) : step.content));
+      if (sketch) summary.sketch = sketch;
     } else {
       // Harness notices ("your output was not formatted correctly") arrive as user/system messages.
       const notice = step.content.length < 2000 ? harnessNotice(step.content) : undefined;
@@ -231,7 +237,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
       summary.callIndex = target.callIndex;
       if (target.isTestRun) summary.testFailed = testRunFailed(step, summary.failed === true);
       // A harness complaint about the call, not the output of a program the call ran.
-      const notice = target.executesCode ? undefined : malformedCallMessage(step.content);
+      const notice = target.executesCode ? harnessNotice(step.content) : malformedCallMessage(step.content);
       if (notice) summary.malformed = notice;
     }
     const stale = before.seenResults.includes(summary.resultKey!);
@@ -254,6 +260,10 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
   } else if (summary.type === 'assistant' && summary.textKey) {
     progress = { ...before, monologue: extendMonologue(before.monologue, summary) };
     if (summary.claims?.completion) progress.lastCompletionIndex = summary.index;
+  } else if (summary.type === 'user' && before.monologue && summary.malformed) {
+    // A harness rejecting the message: part of the same stretch, so the two findings share evidence.
+    const { monologue } = before;
+    progress = { ...before, monologue: { ...monologue, between: capped([...(monologue.between ?? []), summary.index], MONOLOGUE_INDEXES_LIMIT) }, malformedSteps: capped([...before.malformedSteps, summary.index], MALFORMED_STEPS_LIMIT) };
   } else if (summary.type === 'user' && !summary.malformed) {
     progress = withoutUndefined({
       ...before,
@@ -353,11 +363,19 @@ export function userReportsFailure(text: string): boolean {
   return text.length <= USER_REPORT_MAX && STILL_BROKEN.test(text);
 }
 
+/** Estimated shingle Jaccard above which two messages are the same message reworded. */
+export const NEAR_DUPLICATE_SIMILARITY = 0.5;
+
+/** The run goes on when the message repeats the previous one exactly or nearly (a paraphrase). */
 function extendMonologue(current: Progress['monologue'], message: StepSummary): Progress['monologue'] {
-  if (current && current.textKey === message.textKey) {
-    return { textKey: current.textKey, indexes: capped([...current.indexes, message.index], MONOLOGUE_INDEXES_LIMIT) };
+  const sketch = message.sketch;
+  const near = sketch !== undefined && (current?.sketches ?? []).some((earlier) => similarity(earlier, sketch) >= NEAR_DUPLICATE_SIMILARITY);
+  if (current && (current.textKey === message.textKey || near)) {
+    const first = current.sketches?.[0];
+    const sketches = first && sketch ? [first, sketch] : first ? [first] : sketch ? [sketch] : undefined;
+    return withoutUndefined({ ...current, textKey: message.textKey!, indexes: capped([...current.indexes, message.index], MONOLOGUE_INDEXES_LIMIT), sketches });
   }
-  return { textKey: message.textKey!, indexes: [message.index] };
+  return withoutUndefined({ textKey: message.textKey!, indexes: [message.index], sketches: sketch ? [sketch] : undefined });
 }
 
 /** A result answers the call with the same toolCallId, or else the latest call still unanswered. */
@@ -375,10 +393,13 @@ function findCallAnswered(memory: SessionMemory, result: StepSummary): ActionRec
  * and quoted output are left out, as Gemini CLI does: repetitive code or logs are not a loop.
  */
 const MIN_CHUNK = 20;
+/** A line of code outside a fence (indented, or shaped like a statement): repeated code is not a loop. */
+const CODE_LINE = /^(?: {4}|\t)|[{};]\s*$|^\s*(?:def|class|import|from|return|const|let|var|function|if|elif|else|for|while|echo|export|print|assert)\b.*[(:=]|=>|==|\)\s*:\s*$/;
 function repeatedChunk(text: string): { text: string; count: number } | undefined {
   const counts = new Map<string, number>();
   const sample = stripQuoted(text.length > 20_000 ? text.slice(-20_000) : text);
   for (const piece of sample.split(/(?<=[.!?])\s+|\n+/)) {
+    if (CODE_LINE.test(piece)) continue;
     const chunk = normalizeVolatile(piece);
     if (chunk.length >= MIN_CHUNK) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
   }

@@ -126,6 +126,10 @@ const HARNESS_NOTICE = [
   /\bYour (?:last )?output (?:was|is) not formatted correctly\b/i,
   /\b(?:response|reply|message) did not include a (?:function|tool) call\b/i,
   /\bYour last response did not include a function call\b/i,
+  // mini-SWE-agent's format-error replies (its default config's format_error_template).
+  /\bPlease always provide EXACTLY ONE action\b/i,
+  /\bNo tool calls found in the response\b/i,
+  /\bformat (?:error|was incorrect)\b.*\b(?:action|tool call|code block)\b/i,
 ];
 
 /**
