@@ -43,7 +43,9 @@ export class TextActionTurns {
       this.collector.add({ type: 'tool_result', content, toolCallId: id, isError: true }, at);
       return true;
     }
-    if (pending && (looksLikeObservation(content) || isHarnessTimeout(content))) {
+    // A submission is answered by the harness's closing message (the diff), not by an observation.
+    const submits = pending !== undefined && textActions(pending.text, this.shellTool).some((action) => isSubmitCommand(action.toolInput.command));
+    if (pending && (submits || looksLikeObservation(content) || isHarnessTimeout(content))) {
       const actions = textActions(pending.text, this.shellTool);
       if (actions.length > 0) {
         const ids = actions.map((action) => this.addCall(action, pending.at));

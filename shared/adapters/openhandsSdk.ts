@@ -27,7 +27,11 @@ export function convertOpenHandsSdk(doc: TrajectoryDocument, source: string): Om
   const items = listItems(doc, ['events', 'history']);
   if (!items) throw new TrajectoryFormatError(source, '$', 'an array of OpenHands SDK events, or an object with `events`');
   const collector = new StepCollector(source);
+  // Evaluation output lines (`{ instance_id, instruction, history, … }`) keep the task beside the events.
+  const root = doc.kind === 'json' && isRecord(doc.value) ? doc.value : {};
   let task: string | undefined;
+  // The think tool's "Your thought has been logged." answers a call that is read as assistant text.
+  const thinkCalls = new Set<string>();
 
   for (const { value: event, at } of items) {
     if (!isRecord(event) || typeof event.kind !== 'string') throw new TrajectoryFormatError(source, at, 'an OpenHands SDK event with a `kind`');
@@ -55,10 +59,11 @@ export function convertOpenHandsSdk(doc: TrajectoryDocument, source: string): Om
         break;
       }
       case 'ActionEvent':
+        if (isThink(event)) thinkCalls.add(idOf(event).toolCallId ?? '');
         for (const draft of actionSteps(event, source, at)) add(draft);
         break;
       case 'ObservationEvent':
-        add(observationStep(event));
+        if (!thinkCalls.has(idOf(event).toolCallId ?? '\u0000')) add(observationStep(event));
         break;
       case 'AgentErrorEvent':
         add({ type: 'tool_result', content: stringField(event, 'error') ?? 'agent error', isError: true, ...idOf(event) });
@@ -70,7 +75,7 @@ export function convertOpenHandsSdk(doc: TrajectoryDocument, source: string): Om
         if (!BOOKKEEPING_KINDS.has(event.kind)) collector.warn(at, `event kind '${event.kind}' is not read and was left out`);
     }
   }
-  return collector.trajectory(task);
+  return collector.trajectory(task ?? stringField(root, 'instruction'));
 }
 
 function actionSteps(event: Record<string, unknown>, source: string, at: string): StepDraft[] {
@@ -81,7 +86,7 @@ function actionSteps(event: Record<string, unknown>, source: string, at: string)
   const actionKind = stringField(action, 'kind') ?? '';
   const toolName = stringField(event, 'tool_name') || toolNameOf(actionKind);
 
-  if (actionKind === 'ThinkAction' || toolName === 'think') {
+  if (isThink(event)) {
     const text = stringField(action, 'thought');
     return text?.trim() ? [...said, { type: 'assistant', content: text }] : said;
   }
@@ -110,6 +115,10 @@ function observationStep(event: Record<string, unknown>): StepDraft {
     ...(exitCode === undefined ? {} : { exitCode }),
     ...(failed ? { isError: true } : {}),
   };
+}
+
+function isThink(event: Record<string, unknown>): boolean {
+  return event.tool_name === 'think' || (isRecord(event.action) && event.action.kind === 'ThinkAction');
 }
 
 /** `ExecuteBashAction` → `execute_bash`, for events that omit `tool_name`. */
