@@ -60,6 +60,18 @@ export class TextActionTurns {
     return false;
   }
 
+  /**
+   * The run ended (or the harness closed it) after a held reply: a submission in it is still the
+   * run's submit call, answered by nothing; any other text stays plain conversation.
+   */
+  end(): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (!pending) return;
+    const actions = textActions(pending.text, this.shellTool);
+    if (actions.some((action) => isSubmitCommand(action.toolInput.command))) actions.forEach((action) => this.addCall(action, pending.at));
+  }
+
   /** A tool-role result for a structured call (mini-SWE-agent 2.x): exit code from `<returncode>`. */
   toolResult(content: string, toolCallId: string | undefined, at: string): void {
     this.pending = undefined;

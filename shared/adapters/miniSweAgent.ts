@@ -75,6 +75,7 @@ export function convertMiniSweAgent(doc: TrajectoryDocument, source: string): Om
         turns.toolResult(content, stringField(message, 'tool_call_id') || undefined, at);
         return;
       case 'exit': {
+        turns.end();
         // The harness's closing record: why the run stopped, then the submission or the exception.
         const extra = isRecord(message.extra) ? message.extra : {};
         const status = stringField(extra, 'exit_status') ?? (isRecord(root!.info) ? stringField(root!.info, 'exit_status') : undefined);
@@ -84,5 +85,6 @@ export function convertMiniSweAgent(doc: TrajectoryDocument, source: string): Om
       }
     }
   });
+  turns.end();
   return collector.trajectory(task);
 }

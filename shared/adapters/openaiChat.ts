@@ -87,5 +87,6 @@ export function convertOpenAiChat(doc: TrajectoryDocument, source: string): Omit
         throw new TrajectoryFormatError(source, `${at}.role`, `one of ${[...CHAT_ROLES].join(', ')}`, JSON.stringify(message.role));
     }
   }
+  if (textMode) turns.end();
   return collector.trajectory(task);
 }
