@@ -6,6 +6,8 @@ import { convertOpenAiChat, looksLikeOpenAiChat } from './openaiChat.ts';
 import { convertOpenAiResponses, looksLikeOpenAiResponses } from './openaiResponses.ts';
 import { convertOpenHands, looksLikeOpenHands } from './openhands.ts';
 import { convertSweAgent, looksLikeSweAgent } from './sweAgent.ts';
+import { convertMiniSweAgent, looksLikeMiniSweAgent } from './miniSweAgent.ts';
+import { convertOpenHandsSdk, looksLikeOpenHandsSdk } from './openhandsSdk.ts';
 import { TRAJECTORY_FORMATS, TrajectoryFormatError, type Trajectory, type TrajectoryFormat } from './types.ts';
 
 export { TRAJECTORY_FORMATS, TrajectoryFormatError, isTrajectoryFormat } from './types.ts';
@@ -21,6 +23,8 @@ const ADAPTERS: Array<[TrajectoryFormat, FormatAdapter]> = [
   ['canonical', { looksLike: looksLikeCanonical, convert: convertCanonical }],
   ['swe-agent', { looksLike: looksLikeSweAgent, convert: convertSweAgent }],
   ['claude-code', { looksLike: looksLikeClaudeCode, convert: convertClaudeCode }],
+  ['mini-swe-agent', { looksLike: looksLikeMiniSweAgent, convert: convertMiniSweAgent }],
+  ['openhands-sdk', { looksLike: looksLikeOpenHandsSdk, convert: convertOpenHandsSdk }],
   ['openhands', { looksLike: looksLikeOpenHands, convert: convertOpenHands }],
   ['openai-responses', { looksLike: looksLikeOpenAiResponses, convert: convertOpenAiResponses }],
   ['openai-chat', { looksLike: looksLikeOpenAiChat, convert: convertOpenAiChat }],
@@ -43,7 +47,11 @@ export function parseTrajectory(text: string, source: string, format: Trajectory
   }
   const adapter = ADAPTERS.find(([name]) => name === chosen)?.[1];
   if (!adapter) throw new TrajectoryFormatError(source, '$', `a supported format`, `'${chosen}'`);
-  return { source, format: chosen, ...adapter.convert(doc, source) };
+  const converted = adapter.convert(doc, source);
+  if (converted.steps.length === 0) {
+    throw new TrajectoryFormatError(source, '$', `at least one step in this ${chosen} trajectory`, `nothing the adapter reads as a step (no messages, calls or results)${converted.warnings?.length ? `; ${converted.warnings.join('; ')}` : ''}`);
+  }
+  return { source, format: chosen, ...converted };
 }
 
 /** Reads and parses a trajectory file. */

@@ -8,6 +8,8 @@ export const TRAJECTORY_FORMATS = [
   'openai-responses',
   'claude-code',
   'canonical',
+  'openhands-sdk',
+  'mini-swe-agent',
 ] as const;
 export type TrajectoryFormat = (typeof TRAJECTORY_FORMATS)[number];
 
@@ -22,6 +24,8 @@ export interface Trajectory {
   /** What the user asked the agent to do, when the recording says. */
   task?: string;
   steps: Step[];
+  /** Content the adapter could not map and left out (unknown event kinds, roles, content parts). */
+  warnings?: string[];
 }
 
 /**
