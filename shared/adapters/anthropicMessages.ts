@@ -14,6 +14,11 @@ const ANTHROPIC_BLOCKS = new Set(['tool_use', 'tool_result', 'thinking', 'redact
  * `api_conversation_history.json` and many harnesses log them. A JSON array, an object with
  * `messages` (a request body, optionally with a top-level `system`), or JSON Lines.
  */
+/** A tool's result written as user text by harnesses without tool_result blocks. */
+const TEXT_RESULT = /^\s*\[(\w+)(?: for [^\]]*)?\] Result:/;
+/** Context such harnesses append to every user turn. */
+const HARNESS_TEXT = ['<environment_details>', '# TODO LIST UPDATE REQUIRED', '# task_progress', '[TASK RESUMPTION]'];
+
 export function looksLikeAnthropicMessages(doc: TrajectoryDocument): boolean {
   const items = listItems(doc, MESSAGE_KEYS);
   const sample = sampleRecords(items, 40);
@@ -36,6 +41,10 @@ export function convertAnthropicMessages(doc: TrajectoryDocument, source: string
     if (system?.trim()) collector.add({ type: 'system', content: system }, '$.system');
   }
 
+  // Tool calls of the last assistant turn not yet answered by a tool_result block: harnesses that
+  // answer in text (Cline, Roo: "[read_file for 'x'] Result: …") are paired to them by tool name.
+  let unanswered: Array<{ id?: string; name?: string }> = [];
+
   for (const { value: message, at } of items) {
     if (!isRecord(message) || typeof message.role !== 'string') throw new TrajectoryFormatError(source, at, 'a message with a `role`');
     if (message.role === 'system') {
@@ -50,9 +59,22 @@ export function convertAnthropicMessages(doc: TrajectoryDocument, source: string
     if (!blocks) throw new TrajectoryFormatError(source, `${at}.content`, 'a string or an array of content blocks');
     const usage = message.role === 'assistant' ? tokensOf(message.usage) : undefined;
     let tokensAssigned = false;
+    if (message.role === 'assistant') unanswered = [];
     blocks.forEach((block, j) => {
       const draft = blockStep(message.role as 'user' | 'assistant', block, skipped);
       if (!draft) return;
+      if (draft.type === 'tool_call') unanswered.push({ id: draft.toolCallId, name: draft.toolName });
+      if (draft.type === 'tool_result') unanswered = unanswered.filter((call) => call.id !== draft.toolCallId);
+      if (draft.type === 'user' && draft.content !== undefined) {
+        const textResult = TEXT_RESULT.exec(draft.content);
+        const call = textResult ? unanswered.find((c) => c.name === textResult[1]) ?? unanswered[0] : undefined;
+        if (call) {
+          unanswered = unanswered.filter((c) => c !== call);
+          Object.assign(draft, { type: 'tool_result', toolCallId: call.id });
+        } else if (HARNESS_TEXT.some((prefix) => draft.content!.trimStart().startsWith(prefix))) {
+          draft.type = 'system';
+        }
+      }
       if (draft.type === 'user' && draft.content !== undefined && !isInjectedUserText(draft.content)) task ??= draft.content;
       if (usage && !tokensAssigned && draft.type !== 'tool_result') {
         draft.tokens = usage;
