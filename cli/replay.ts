@@ -41,6 +41,10 @@ export async function runReplay(inputs: readonly string[], options: ReplayComman
   const failures = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => !o.ok);
   const successes = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
   for (const failure of failures) io.err(`wink replay: ${failure.error}\n`);
+  for (const { trajectory } of successes) {
+    for (const warning of trajectory.warnings ?? []) io.err(`wink replay: ${trajectory.source}: warning: ${warning}\n`);
+    if (trajectory.subRuns?.length) io.err(`wink replay: ${trajectory.source}: ${trajectory.subRuns.length} sub-agent run(s) kept apart from the main run (not replayed)\n`);
+  }
 
   if (options.json) {
     const trajectories = successes.map((o) => o.offline ?? { ...o.online!, task: o.trajectory.task });

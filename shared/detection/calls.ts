@@ -45,7 +45,7 @@ export interface CallFacts {
 const PATH_FIELDS = ['path', 'file', 'file_path', 'filename'] as const;
 const SECOND_PATH_FIELDS = ['new_path', 'destination', 'dest', 'target_path'] as const;
 /** Mutating commands of file tools: in a `command` field or in the tool's name. */
-const EDIT_VERBS = ['create', 'write', 'str_replace', 'insert', 'edit', 'delete', 'rename', 'undo_edit'] as const;
+const EDIT_VERBS = ['create', 'write', 'str_replace', 'replace', 'insert', 'edit', 'delete', 'rename', 'undo_edit'] as const;
 const SUBMIT_TOOLS = new Set(['submit', 'finish', 'finish_task', 'task_complete', 'attempt_completion', 'complete_task', 'mark_task_complete']);
 const SHELL_TOOLS = new Set(['bash', 'shell', 'sh', 'zsh', 'execute_bash', 'run', 'terminal', 'run_command', 'run_shell_command', 'execute_command', 'exec', 'cmd', 'run_terminal_cmd', 'command']);
 /**
@@ -81,6 +81,7 @@ export function analyzeCall(toolName: string | undefined, toolInput: unknown, op
     if (facts.edits.length > 0 || lower === 'apply_patch') return facts;
   }
   if (input) addFileToolEdits(facts, lower, input, shell, openFile);
+  if (input) facts.edits.push(...patchEdits(input));
 
   if (shellLineOf(toolName, toolInput) !== undefined && shell !== undefined) {
     facts.shell = shell;
@@ -157,6 +158,22 @@ function addFileToolEdits(facts: CallFacts, toolName: string, input: Record<stri
     // A function-calling windowed editor (`edit` with search/replace) edits the file it has open.
     facts.edits.push({ ...(openFile ? { path: openFile } : {}), kind });
   }
+}
+
+/**
+ * Files a Codex-style patch edits (`apply_patch` with `*** Begin Patch`, in an `input` or `patch`
+ * field): its `*** Add File:`, `*** Update File:`, `*** Delete File:` and `*** Move to:` headers.
+ */
+function patchEdits(input: Record<string, unknown>): FileEdit[] {
+  const patch = [input.input, input.patch].find((value): value is string => typeof value === 'string' && value.includes('*** Begin Patch'));
+  if (patch === undefined) return [];
+  const kinds: Record<string, EditKind> = { Add: 'create', Update: 'modify', Delete: 'delete', Move: 'create' };
+  const edits: FileEdit[] = [];
+  for (const match of patch.matchAll(/^\*\*\* (Add|Update|Delete) File: (.+)$|^\*\*\* (Move) to: (.+)$/gm)) {
+    const verb = match[1] ?? match[3]!;
+    edits.push({ path: normalizeWorkspacePath((match[2] ?? match[4]!).trim()), kind: kinds[verb]! });
+  }
+  return edits;
 }
 
 /** The simple commands a command line runs. SWE-agent editor commands carry file text after their first line: data, not commands. */
