@@ -63,7 +63,7 @@ export function parseTrajectory(text: string, source: string, format: Trajectory
   const trajectory: Trajectory = { source, format: chosen, ...adapter.convert(doc, source) };
   if (trajectory.steps.length === 0) {
     const why = [trajectory.subRuns?.length ? `only sub-agent runs (${trajectory.subRuns.length})` : undefined, ...(trajectory.warnings ?? [])].filter(Boolean).join('; ');
-    throw new TrajectoryFormatError(source, '$', `at least one step in this ${chosen} trajectory`, `none${why ? ` (${why})` : ' (no messages or tool calls in it)'}`);
+    throw new TrajectoryFormatError(source, '$', `at least one step in this ${chosen} trajectory`, `none${why ? ` (${why})` : ' (nothing the adapter reads as a step: no messages, calls or results)'}`);
   }
   return trajectory;
 }

@@ -346,11 +346,11 @@ export function changesCode(edit: FileEdit): boolean {
   return edit.path === undefined || CODE_FILE.test(edit.path);
 }
 
-/** OpenHands' finish carries `task_completed: "false"` (or "partial") when the agent did not get there. */
+/** OpenHands' finish carries `task_completed: "false"` when the agent did not get there ("partial" hands back work as done so far: still a completion). */
 function reportsNotCompleted(input: unknown): boolean {
   if (!input || typeof input !== 'object') return false;
   const value = (input as Record<string, unknown>).task_completed;
-  return value === false || (typeof value === 'string' && /^(?:false|no|partial)$/i.test(value.trim()));
+  return value === false || (typeof value === 'string' && /^(?:false|no)$/i.test(value.trim()));
 }
 
 /** "it still doesn't work", "same error", "that didn't fix it": a person reporting the claimed fix failed. */
