@@ -22,14 +22,19 @@ export interface PolicyOrigin {
 
 /** "do not modify: tests", "DON'T EDIT the test files", "must not change setup.py or docs/". */
 const DO_NOT_MODIFY = /\b(?:do not|don't|dont|never|must not|mustn't|should not|shouldn't|may not|cannot|can't)\s+(?:modify|edit|change|touch|alter|rewrite|update|delete|remove)\b[ \t]*(?:any[ \t]+)?(?:of[ \t]+)?(?:the[ \t]+)?[:\-–—]?[ \t]*([^\n]+)/gi;
-/** "do not push", "don't commit", "never run git push". */
-const DO_NOT_GIT = /\b(?:do not|don't|dont|never|must not|mustn't|should not)\s+(?:run\s+)?(?:`)?(?:git\s+)?(push|commit|force[- ]push)\b/gi;
+/**
+ * "do not push", "don't commit", "never run git push" — unqualified only: "Never push directly to
+ * main" (a real Claude Code worker prompt) forbids one target, which a command rule cannot tell.
+ */
+const DO_NOT_GIT = /\b(?:do not|don't|dont|never|must not|mustn't|should not)\s+(?:run\s+)?(?:`)?(?:git\s+)?(push|commit|force[- ]push)\b(?!\s+(?:directly|to|into|onto|on|from|--force|-f\b|the\s+\S+\s+branch))/gi;
 
-/** Test files in the layouts the detectors know (tests/, test/, __tests__/, spec/, test_x.py, x_test.go, x.test.ts …). */
-export const TEST_FILE_GLOBS = [
-  '**/tests/**', '**/test/**', '**/__tests__/**', '**/spec/**',
-  '**/test_*.py', '**/*_test.py', '**/*_test.go', '**/*.test.*', '**/*.spec.*',
-] as const;
+/**
+ * A project's test suite: its test directories. Loose `test_*.py` files are left out on purpose —
+ * agents write scratch reproductions with such names at the root (a real mini-SWE-agent run told
+ * "DO NOT MODIFY: Tests" creates test_username_validator.py to reproduce the bug), which is not
+ * touching the tests.
+ */
+export const TEST_FILE_GLOBS = ['**/tests/**', '**/test/**', '**/__tests__/**', '**/spec/**', '**/testing/**'] as const;
 
 const TESTS_WORD = /^(?:all |any |existing |the |unit |these |those )*tests?(?: (?:files?|suites?|cases?|directory|folder|code))?$/i;
 const PATH_LIKE = /^[\w.*\-/]+$/;

@@ -27,6 +27,8 @@ describe('derivePolicyFromTask', () => {
     expect(derivePolicyFromTask(OPENHANDS_SWE_BENCH).phrases).toEqual([]);
     expect(derivePolicyFromTask('Do not change the public API of the client.').phrases).toEqual([]);
     expect(derivePolicyFromTask('Fix the failing test in tests/test_parser.py').phrases).toEqual([]);
+    // A real Claude Code worker prompt (napoli-matcha, Apache-2.0): one target, not all pushes.
+    expect(derivePolicyFromTask('Never push directly to main; do NOT run `git checkout main`').phrases).toEqual([]);
   });
 
   it('an explicit policy wins, even an empty one', () => {
@@ -46,6 +48,13 @@ describe('a derived policy drives constraint_violated', () => {
   it('fires when a test file is rewritten, not when it is read or source is edited', () => {
     const session = sessionSpec({ task: TASK, policy: effectivePolicy(undefined, TASK).policy });
     expect(firings('constraint_violated', rewritesTest.steps, { session }).map((f) => f.step)).toEqual([4]);
+  });
+
+  it('not for a scratch reproduction named test_*.py at the root (real mini-SWE-agent run, "DO NOT MODIFY: Tests, configuration files")', () => {
+    const task = 'DO NOT MODIFY: Tests, configuration files (pyproject.toml, setup.cfg, etc.)';
+    const session = sessionSpec({ task, policy: effectivePolicy(undefined, task).policy });
+    const scratch = trajectory().bash("cat > test_username_validator.py << 'EOF'\nimport re\nEOF", '').bash('python test_username_validator.py', 'ok');
+    expect(firings('constraint_violated', scratch.steps, { session })).toEqual([]);
   });
 
   it('replay derives it from the task and says so; an explicit policy replaces it', () => {
