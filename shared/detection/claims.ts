@@ -75,7 +75,7 @@ const FAILURE_WORDS = /\bfail(?:s|ed|ing|ure|ures)?\b|\b(?:could not|couldn't|ca
 const NEXT_ATTEMPT = /\b(?:let me|let's|let us|I(?:'ll| will)|I(?:'m| am) going to)\s+(?:now\s+|instead\s+)?(?:try|use|look|search|check|inspect|examine|investigate|read|open|run|take|switch|attempt|explore|find|debug)\b|\binstead\b|\b(?:another|a different) (?:approach|way|strategy|method|tack)\b/i;
 
 /** "Let me know if you'd like any further changes": an offer at the end of the work, not a request for input. */
-const OFFER = /\bif you(?:'d| would)? (?:like|want|need|prefer)\b|\banything else\b|\bfurther (?:changes|questions|help)\b/i;
+const OFFER = /\bif you(?:'d| would)? (?:like|want|need|prefer)\b|\banything else\b|\bfurther (?:changes|questions|help|actions?|steps?|assistance)\b|\blet me know if\b|\bif (?:there (?:is|are) )?any(?:thing)? (?:further|more|else|other|additional)\b/i;
 
 /** "… could you confirm? In the meantime I'll use the default": the agent does not wait for the answer. */
 const PROCEEDS_ANYWAY = /\b(?:in the meantime|meanwhile|until (?:then|you (?:reply|answer|confirm))|without waiting)\b/i;

@@ -113,6 +113,10 @@ export interface Progress {
   userReportedFailureIndex?: number;
   /** The latest request from a person asks only for a review, audit or explanation. */
   readOnlyRequest?: boolean;
+  /** A person's messages so far (not harness notices); two or more: someone answers between turns. */
+  userTurns?: number;
+  /** The session has made at least one tool call. */
+  acted?: true;
   /** Call index of the latest program, build or test run. */
   lastRunIndex?: number;
   lastTestRun?: TestRunRecord;
@@ -269,6 +273,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
       ...before,
       userReportedFailureIndex: summary.reportsFailure && before.lastCompletionIndex !== undefined ? summary.index : before.userReportedFailureIndex,
       readOnlyRequest: summary.request === undefined ? before.readOnlyRequest : summary.request === 'read_only' || undefined,
+      userTurns: (before.userTurns ?? 0) + 1,
     });
   } else if (summary.malformed) {
     progress = { ...before, malformedSteps: capped([...before.malformedSteps, summary.index], MALFORMED_STEPS_LIMIT) };
@@ -282,13 +287,13 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
 }
 
 function afterCall(before: Progress, call: StepSummary): Progress {
-  const progress: Progress = { ...before, monologue: undefined };
+  const progress: Progress = { ...before, monologue: undefined, acted: true };
   const edits = call.edits ?? [];
   if (edits.length > 0) {
     progress.editCount = before.editCount + 1;
     progress.firstEditIndex = before.firstEditIndex ?? call.index;
     progress.lastEditIndex = call.index;
-    if (edits.some(changesCode)) progress.firstCodeEditIndex = before.firstCodeEditIndex ?? call.index;
+    if (edits.some((edit) => changesCode(edit) && (edit.kind === 'modify' || isTestPath(edit.path)))) progress.firstCodeEditIndex = before.firstCodeEditIndex ?? call.index;
     if (!edits.every((e) => e.kind === 'delete' && e.path !== undefined && before.createdPaths.includes(e.path))) progress.lastSubstantiveEditIndex = call.index;
     progress.callsSinceEdit = 0;
     // "No new information" is judged over the stretch since the last edit.
@@ -340,10 +345,21 @@ function afterResult(before: Progress, result: StepSummary, stale: boolean, targ
 /** Source files someone would run, build or test; pages, docs, licences and data are looked at. */
 const CODE_FILE = /\.(?:py|pyi|js|jsx|mjs|cjs|ts|tsx|mts|cts|go|rs|java|kt|kts|scala|c|h|cc|cpp|cxx|hpp|cs|fs|rb|php|swift|m|mm|sh|bash|zsh|ps1|lua|pl|pm|r|jl|ex|exs|erl|hs|clj|dart|zig|nim|vue|svelte|sql|gradle)$/i;
 
-/** A hand edit of code: not a move or copy, not a delete, and not a non-code file (an unknown path counts as code). */
+/**
+ * A hand edit of code: not a move or copy, not a delete, and not a non-code file (an unknown path
+ * counts as code). premature_completion's nothing-run rule asks for a modification of code, or a
+ * new test (tests exist to be run): writing a new script or page as the deliverable hands it to
+ * the person, who runs it.
+ */
 export function changesCode(edit: FileEdit): boolean {
   if (edit.moved || edit.kind === 'delete') return false;
   return edit.path === undefined || CODE_FILE.test(edit.path);
+}
+
+const TEST_PATH = /(?:^|\/)(?:tests?|__tests__|spec)\/|(?:^|\/)test_[^/]+\.py$|_test\.(?:py|go|ts|js)$|\.(?:test|spec)\.[cm]?[jt]sx?$/;
+
+function isTestPath(path: string | undefined): boolean {
+  return path !== undefined && TEST_PATH.test(path);
 }
 
 /** OpenHands' finish carries `task_completed: "false"` when the agent did not get there ("partial" hands back work as done so far: still a completion). */

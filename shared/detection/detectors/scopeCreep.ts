@@ -25,7 +25,8 @@ export const detectScopeCreep: Detector = ({ memory, session }) => {
     if (INFRA_PATH.test(path) && !(LOCKFILE.test(path) && current.regeneratesLockfile)) {
       return { subtype: 'scope_creep', evidence: [current.index], facts: { path, reason: 'infrastructure', command: current.display! } };
     }
-    if (edit.kind === 'delete' && TEST_FILE.test(path) && !memory.progress.createdPaths.includes(path)) {
+    // A rename (`mv a_test.ts a.test.ts`) moves the test; it does not delete it.
+    if (edit.kind === 'delete' && !edit.moved && TEST_FILE.test(path) && !memory.progress.createdPaths.includes(path)) {
       return { subtype: 'scope_creep', evidence: [current.index], facts: { path, reason: 'deleted_test', command: current.display! } };
     }
   }

@@ -20,10 +20,14 @@ export const detectTaskAbandoned: Detector = ({ memory }) => {
     return { subtype: 'task_abandoned', evidence: [current.index], facts: { how: 'finish_admits_failure', quote: current.display! } };
   }
   const claims = current.type === 'assistant' ? current.claims : undefined;
-  if (!claims?.givesUp && !claims?.asksUser) return null;
+  // A question is no give-up where a person answers between turns (two or more user messages), nor
+  // a clarifying question before the agent has done anything.
+  const { userTurns = 0, acted } = memory.progress;
+  const asks = claims?.asksUser === true && userTurns < 2 && acted === true;
+  if (!claims?.givesUp && !asks) return null;
   return {
     subtype: 'task_abandoned',
     evidence: [current.index],
-    facts: { how: claims.givesUp ? 'gives_up' : 'asks_user', quote: claims.quote ?? '' },
+    facts: { how: claims!.givesUp ? 'gives_up' : 'asks_user', quote: claims!.quote ?? '' },
   };
 };
