@@ -69,7 +69,7 @@ const ASKS_USER = [
 ];
 
 const PREEXISTING = /\bpre-?existing\b|\b(?:were|was) (?:already )?failing (?:before|already|prior)\b|\balready (?:failing|broken|failed)\b|\bunrelated to (?:my|our|the|this) (?:change|fix|modification)s?\b|\bnot (?:caused|introduced) by (?:my|our|the|this) (?:change|fix)s?\b/i;
-const FAILURE_WORDS = /\bfail(?:s|ed|ing|ure|ures)?\b|\b(?:could not|couldn't|cannot|can't|unable to|was not able to|wasn't able to)\b|\berrors? (?:remain|persist|occurred)\b|\bdid not (?:pass|work|succeed)\b|\bdoes(?:n't| not) (?:compile|build|work)\b/i;
+const FAILURE_WORDS = /\bfail(?:s|ed|ing|ure|ures)?\b|\b(?:could not|couldn't|cannot|can't|unable to|was not able to|wasn't able to)\b|\berrors? (?:remain|persist|occurred)\b|\bdid not (?:pass|work|succeed)\b|\bdoes(?:n't| not) (?:compile|build|work|exist)\b|\bnot found\b|\bis missing\b/i;
 
 /** "I'm stuck on this approach. Let me try …": a change of tack, not giving up. */
 const NEXT_ATTEMPT = /\b(?:let me|let's|let us|I(?:'ll| will)|I(?:'m| am) going to)\s+(?:now\s+|instead\s+)?(?:try|use|look|search|check|inspect|examine|investigate|read|open|run|take|switch|attempt|explore|find|debug)\b|\binstead\b|\b(?:another|a different) (?:approach|way|strategy|method|tack)\b/i;

@@ -4,7 +4,7 @@ import { readClaims, stripQuoted, type Claims } from './claims.ts';
 import { asksForReadOnlyWork } from './requests.ts';
 import { similarity, sketchOf } from './similarity.ts';
 import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
-import { goalAlreadyHolds, harnessNotice, malformedCallMessage, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
+import { goalAlreadyHolds, harnessNotice, malformedCallMessage, testRunnerMissing, testSummaryOutcome, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
 /**
  * A step reduced to what detectors compare: hashes, flags and a few short strings, computed once
@@ -322,7 +322,15 @@ function afterResult(before: Progress, result: StepSummary, stale: boolean, targ
     staleStreak: stale ? before.staleStreak + 1 : 0,
     seenResults: stale ? before.seenResults : capped([...before.seenResults, result.resultKey!], SEEN_RESULTS_LIMIT),
   };
-  if (target?.isTestRun && before.lastTestRun?.callIndex === target.callIndex) {
+  if (target?.isTestRun && before.lastTestRun?.callIndex === target.callIndex && testRunnerMissing(content)) {
+    // `No module named pytest`: the tests never ran, so they neither passed nor failed.
+    progress.lastTestRun = before.lastFailedTestRun ?? undefined;
+  } else if (target && !target.isTestRun && target.executesCode && testSummaryOutcome(content) !== undefined) {
+    // A script that runs the tests itself (`python run_checks.py` → "Ran 2 tests … OK") is a test run.
+    const failed = testSummaryOutcome(content) === 'failed';
+    progress.lastTestRun = withoutUndefined({ callIndex: target.callIndex, resultIndex: result.index, display: target.display, failed, errorLine: failed ? testFailureLine(content) : undefined });
+    if (failed) progress.lastFailedTestRun = progress.lastTestRun;
+  } else if (target?.isTestRun && before.lastTestRun?.callIndex === target.callIndex) {
     progress.lastTestRun = withoutUndefined({
       ...before.lastTestRun,
       resultIndex: result.index,

@@ -52,6 +52,23 @@ export function testRunFailed(result: ResultLike, genericFailure: boolean): bool
   return genericFailure;
 }
 
+/** The test runner itself is not there: the tests never ran. */
+const RUNNER_MISSING = /\bNo module named '?(?:pytest|nose2?|tox)'?|\b(?:pytest|py\.test|jest|vitest|mocha|tox): (?:command )?not found\b|\bcommand not found: (?:pytest|jest|vitest|mocha|tox)\b/;
+
+export function testRunnerMissing(content: string | undefined): boolean {
+  return RUNNER_MISSING.test(edges(content ?? '', 1000));
+}
+
+/** A test runner's own verdict in a program's output (unittest's "Ran N tests … OK/FAILED", pytest's summary bar). */
+export function testSummaryOutcome(content: string | undefined): 'passed' | 'failed' | undefined {
+  const text = edges(content ?? '');
+  const unittest = /^Ran \d+ tests? in /m.test(text);
+  const pytest = /^=+ .*\b\d+ (?:passed|failed)\b.*=+\s*$/m.test(text);
+  if (!unittest && !pytest) return undefined;
+  if (/^FAILED\b/m.test(text) || /^=+ .*\b\d+ (?:failed|errors?)\b/m.test(text)) return 'failed';
+  return /^OK\b/m.test(text) || /\b\d+ passed\b/.test(text) ? 'passed' : undefined;
+}
+
 const TIMEOUT = [
   /\b(?:command|execution|process|operation|tool call|request|call)\s+(?:has\s+)?timed out\b/i,
   /\btimed out after \d+/i,
