@@ -40,6 +40,8 @@ export async function runReplay(inputs: readonly string[], options: ReplayComman
   const failures = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => !o.ok);
   const successes = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
   for (const failure of failures) io.err(`wink replay: ${failure.error}\n`);
+  // Content an adapter left out is said, never dropped silently.
+  for (const warning of successes.flatMap((o) => o.trajectory.warnings ?? [])) io.err(`wink replay: warning: ${warning}\n`);
 
   if (options.json) {
     const trajectories = successes.map((o) => o.offline ?? { ...o.online!, task: o.trajectory.task });
