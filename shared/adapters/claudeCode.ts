@@ -71,6 +71,12 @@ export function convertClaudeCode(doc: TrajectoryDocument, source: string): Omit
       addMessage(thread, entry.data.message, `${at}.data.message`);
       continue;
     }
+    if (type === 'result' && (entry.is_error === true || (typeof entry.subtype === 'string' && entry.subtype !== 'success'))) {
+      // stream-json's closing line: a run cut short (error_max_turns, error_during_execution) says so.
+      const reason = [stringField(entry, 'subtype'), stringField(entry, 'result')].filter(Boolean).join(': ');
+      main.collector.add({ type: 'system', content: `run ended with an error: ${reason || 'unknown'}`, timestamp: normalizeTimestamp(entry.timestamp) }, at);
+      continue;
+    }
     if (type !== 'user' && type !== 'assistant') {
       if (type === undefined || !METADATA_ENTRIES.has(type)) skipped.add(`entries of type ${JSON.stringify(type ?? null)}`);
       continue;

@@ -120,6 +120,12 @@ describe('Claude Code stream-json (claude -p --output-format stream-json, Claude
     expect(trajectory.subRuns![0]!.steps).toHaveLength(47);
   });
 
+  it('records a run cut short (error_max_turns) as a system step', async () => {
+    const events = [...(await asStreamJson()).slice(0, -1), { type: 'result', subtype: 'error_max_turns', is_error: true, num_turns: 50, session_id: 's' }];
+
+    expect(parseTrajectory(jsonl(events), 'stream.jsonl').steps.at(-1)).toMatchObject({ type: 'system', content: 'run ended with an error: error_max_turns' });
+  });
+
   it('is an error, not an empty run, when the stream holds no messages', () => {
     const events = [{ type: 'system', subtype: 'init', session_id: 's', cwd: '/w' }, { type: 'assistant', message: { role: 'assistant', content: [] }, session_id: 's' }];
 
