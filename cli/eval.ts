@@ -1,10 +1,10 @@
-import { writeFile } from 'node:fs/promises';
-import { dirname, extname, relative, resolve } from 'node:path';
+import { readdir, writeFile } from 'node:fs/promises';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import { loadTrajectory } from '../shared/adapters/index.ts';
 import type { DetectionThresholds } from '../shared/detection/config.ts';
 import { LabelsError, readLabels } from '../shared/eval/labels.ts';
 import { replayTrajectory } from '../shared/eval/replay.ts';
-import { renderHtmlReport, renderMarkdownReport, type EvalRun } from '../shared/eval/report.ts';
+import { renderCorpusFigures, renderHtmlReport, renderMarkdownReport, type EvalRun } from '../shared/eval/report.ts';
 import { scoreCorpus, type EvalScores, type ScoringCase } from '../shared/eval/score.ts';
 import { CliError, type CliIo } from './io.ts';
 
@@ -12,24 +12,127 @@ export interface EvalOptions {
   thresholds: DetectionThresholds;
   json: boolean;
   report?: string;
+  /** A folder of `<group>/labels.json` real-run corpora, scored and reported apart from the injected corpus. */
+  real?: string;
 }
 
+/** One corpus's headline figures (the targets of docs/eval.md), without the per-case tables. */
+export interface CorpusFigures {
+  labels: string[];
+  corpus: EvalScores['corpus'];
+  overall: EvalScores['overall'];
+  perSubtype: EvalScores['perSubtype'];
+  falseInterventionsPerCleanTrajectory: number | null;
+  subtypePrecision: number | null;
+  medianDetectionDelaySteps: number | null;
+  meanDetectionDelaySteps: number | null;
+  interventionsPerDetectedEpisode: number | null;
+  duplicateInterventions: number;
+}
+
+/** What detection sent on one real run, beside its labels: what the detectors engineer reads. */
+export interface RealCaseDetail {
+  id: string;
+  episodes: Array<{ subtype: string; firstStep: number; lastStep: number }>;
+  sent: Array<{ subtype: string; openedAtStep: number; evidence: number[] }>;
+}
+
+/**
+ * Top-level keys are the injected corpus's (test/fixtures/eval/labels.json), as before the real
+ * corpus existed; `injected` repeats its headline figures and `real` holds the real corpus's.
+ */
 export interface EvalOutput extends EvalScores {
   run: EvalRun;
   thresholds: DetectionThresholds;
+  injected: CorpusFigures;
+  real?: CorpusFigures & { details: RealCaseDetail[] };
+}
+
+interface ScoredCorpus {
+  scores: EvalScores;
+  details: RealCaseDetail[];
 }
 
 /**
  * Replays every labeled trajectory offline through the deterministic detectors and scores the
- * interventions against the labels. No network: the LLM judge is not part of this run.
+ * interventions against the labels. No network: the LLM judge is not part of this run. With
+ * `realDir`, every `<realDir>/<group>/labels.json` is scored too, as the separate real corpus.
  */
-export async function evaluate(labelsPath: string, thresholds: DetectionThresholds): Promise<EvalOutput> {
+export async function evaluate(labelsPath: string, thresholds: DetectionThresholds, realDir?: string): Promise<EvalOutput> {
   const started = performance.now();
+  const injected = await scoreLabels([labelsPath], thresholds);
+  const realLabels = realDir === undefined ? [] : await realLabelFiles(realDir);
+  const real = realDir === undefined ? undefined : await scoreLabels(realLabels, thresholds, realDir);
+  const run: EvalRun = {
+    labels: [labelsPath, ...realLabels].map(shortPath).join(', '),
+    detectors: 'deterministic (in-process engine)',
+    judge: 'not configured (deterministic detectors only)',
+    durationMs: Math.round(performance.now() - started),
+  };
+  return {
+    run,
+    thresholds,
+    ...injected.scores,
+    injected: figures([labelsPath], injected.scores),
+    ...(real ? { real: { ...figures(realLabels, real.scores), details: real.details } } : {}),
+  };
+}
+
+/** The labels files of a real corpus: one per group folder, `<dir>/<group>/labels.json`. */
+export async function realLabelFiles(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new CliError(`--real ${dir}: expected a folder of <group>/labels.json (${(error as Error).message})`, 2, { cause: error });
+  }
+  const groups = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const files: string[] = [];
+  for (const group of groups) {
+    const inside = await readdir(join(dir, group));
+    if (inside.includes('labels.json')) files.push(join(dir, group, 'labels.json'));
+  }
+  if (files.length === 0) throw new CliError(`--real ${dir}: no <group>/labels.json found`, 2);
+  return files;
+}
+
+function figures(labels: string[], scores: EvalScores): CorpusFigures {
+  return {
+    labels: labels.map(shortPath),
+    corpus: scores.corpus,
+    overall: scores.overall,
+    perSubtype: scores.perSubtype,
+    falseInterventionsPerCleanTrajectory: scores.falseInterventionsPerCleanTrajectory,
+    subtypePrecision: scores.subtypePrecision,
+    medianDetectionDelaySteps: scores.medianDetectionDelaySteps,
+    meanDetectionDelaySteps: scores.meanDetectionDelaySteps,
+    interventionsPerDetectedEpisode: scores.interventionsPerDetectedEpisode,
+    duplicateInterventions: scores.duplicateInterventions,
+  };
+}
+
+function shortPath(path: string): string {
+  return relative(process.cwd(), resolve(path)) || path;
+}
+
+async function scoreLabels(labelsPaths: string[], thresholds: DetectionThresholds, idBase?: string): Promise<ScoredCorpus> {
+  const cases: ScoringCase[] = [];
+  const details: RealCaseDetail[] = [];
+  for (const labelsPath of labelsPaths) {
+    const scored = await scoreLabelsFile(labelsPath, thresholds, idBase);
+    cases.push(...scored.cases);
+    details.push(...scored.details);
+  }
+  return { scores: scoreCorpus(cases), details };
+}
+
+async function scoreLabelsFile(labelsPath: string, thresholds: DetectionThresholds, idBase?: string): Promise<{ cases: ScoringCase[]; details: RealCaseDetail[] }> {
   const labels = await readLabels(labelsPath).catch((error: unknown) => {
     throw error instanceof LabelsError ? new CliError(error.message, 1, { cause: error }) : error;
   });
   const base = dirname(resolve(labelsPath));
   const cases: ScoringCase[] = [];
+  const details: RealCaseDetail[] = [];
   for (const [i, labeled] of labels.trajectories.entries()) {
     const file = resolve(base, labeled.file);
     const trajectory = await loadTrajectory(file, labeled.format ?? 'auto');
@@ -43,27 +146,26 @@ export async function evaluate(labelsPath: string, thresholds: DetectionThreshol
       ...(labeled.policy ? { policy: labeled.policy } : {}),
       ...(labeled.constraints ? { constraints: labeled.constraints } : {}),
     });
+    const id = idBase === undefined ? labeled.file : relative(resolve(idBase), file);
     cases.push({
-      id: labeled.file,
+      id,
       group: labeled.group,
       stepCount: trajectory.steps.length,
       episodes: labeled.episodes,
       interventions: result.interventions,
     });
+    details.push({
+      id,
+      episodes: labeled.episodes.map(({ subtype, firstStep, lastStep }) => ({ subtype, firstStep, lastStep })),
+      sent: result.interventions.map((sent) => ({ subtype: sent.subtype, openedAtStep: sent.openedAtStep, evidence: sent.evidence.stepIndexes })),
+    });
   }
-  const scores = scoreCorpus(cases);
-  const run: EvalRun = {
-    labels: relative(process.cwd(), resolve(labelsPath)) || labelsPath,
-    detectors: 'deterministic (in-process engine)',
-    judge: 'not configured (deterministic detectors only)',
-    durationMs: Math.round(performance.now() - started),
-  };
-  return { run, thresholds, ...scores };
+  return { cases, details };
 }
 
 /** `wink eval`: prints one JSON object (--json) or a short summary, and writes the report if asked. */
 export async function runEval(labelsPath: string, options: EvalOptions, io: CliIo): Promise<number> {
-  const output = await evaluate(labelsPath, options.thresholds);
+  const output = await evaluate(labelsPath, options.thresholds, options.real);
   if (options.report) {
     const ext = extname(options.report).toLowerCase();
     if (ext !== '.html' && ext !== '.htm' && ext !== '.md') throw new CliError(`--report ${options.report}: expected a .html or .md file name`, 2);
@@ -75,6 +177,7 @@ export async function runEval(labelsPath: string, options: EvalOptions, io: CliI
     io.out(`${JSON.stringify(output, null, 2)}\n`);
   } else {
     io.out(renderMarkdownReport(output, output.run).split('\n## Trajectories')[0]!.trimEnd() + '\n');
+    if (output.real) io.out(`\n${renderCorpusFigures('Real corpus', output.real)}\n`);
   }
   return 0;
 }

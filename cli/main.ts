@@ -57,7 +57,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       setExitCode(await runReplay(paths, {
         format: opts.format,
         json: Boolean(opts.json),
-        policy: await readPolicy(opts.policy),
+        policy: opts.policy === undefined ? undefined : await readPolicy(opts.policy),
         thresholds: thresholdsFromEnv(),
         ...(online ? { online } : {}),
       }, io));
@@ -69,8 +69,9 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .argument('<labels.json>', 'labels file listing trajectories and their expected misbehavior episodes (see docs/eval.md)')
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--report <file>', 'also write a report with the confusion matrix (.html or .md)')
-    .action(async (labels: string, opts: { json?: boolean; report?: string }) => {
-      setExitCode(await runEval(labels, { thresholds: thresholdsFromEnv(), json: Boolean(opts.json), ...(opts.report ? { report: opts.report } : {}) }, io));
+    .option('--real <dir>', 'also score the real-run corpus in <dir>/<group>/labels.json, reported apart (key `real`)')
+    .action(async (labels: string, opts: { json?: boolean; report?: string; real?: string }) => {
+      setExitCode(await runEval(labels, { thresholds: thresholdsFromEnv(), json: Boolean(opts.json), ...(opts.report ? { report: opts.report } : {}), ...(opts.real ? { real: opts.real } : {}) }, io));
     });
 
   program

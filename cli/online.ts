@@ -52,7 +52,7 @@ export async function replayOnline(trajectory: Trajectory, sessionName: string, 
   const created = await client('POST', '/v1/sessions', {
     agentId: options.agentId ?? 'wink-replay',
     task: trajectory.task?.trim() ? trajectory.task : `Replay of ${sessionName}`,
-    ...(options.policy && Object.keys(options.policy).length > 0 ? { policy: options.policy } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
   });
   const sessionId = stringOf(created, 'sessionId', 'POST /v1/sessions');
 

@@ -35,6 +35,9 @@ function heading(source: string, format: string, stepCount: number, task: string
 
 export function renderOfflineReplay(result: ReplayResult): string {
   const lines = heading(result.source, result.format, result.stepCount, result.task);
+  if (result.policyOrigin.source === 'derived') {
+    lines.push(`  policy derived from the task (${result.policyOrigin.phrases?.map((p) => `"${oneLine(p, 60)}"`).join(', ')}): ${JSON.stringify(result.policy)}`);
+  }
   if (result.interventions.length === 0) {
     lines.push('  no misbehavior detected: no intervention would have been sent');
     return lines.join('\n');

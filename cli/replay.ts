@@ -12,7 +12,8 @@ import { renderOfflineReplay, renderOnlineReplay, renderSummary } from './render
 export interface ReplayCommandOptions {
   format: TrajectoryFormat | 'auto';
   json: boolean;
-  policy: SessionPolicy;
+  /** From --policy; absent, the policy is derived from the task (as the service does). */
+  policy?: SessionPolicy | undefined;
   thresholds: DetectionThresholds;
   /** Absent: offline, in-process detection. */
   online?: Omit<OnlineOptions, 'policy'>;
@@ -40,6 +41,10 @@ export async function runReplay(inputs: readonly string[], options: ReplayComman
   const failures = outcomes.filter((o): o is Extract<Outcome, { ok: false }> => !o.ok);
   const successes = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
   for (const failure of failures) io.err(`wink replay: ${failure.error}\n`);
+  for (const { trajectory } of successes) {
+    for (const warning of trajectory.warnings ?? []) io.err(`wink replay: ${trajectory.source}: warning: ${warning}\n`);
+    if (trajectory.subRuns?.length) io.err(`wink replay: ${trajectory.source}: ${trajectory.subRuns.length} sub-agent run(s) kept apart from the main run (not replayed)\n`);
+  }
 
   if (options.json) {
     const trajectories = successes.map((o) => o.offline ?? { ...o.online!, task: o.trajectory.task });
@@ -58,7 +63,7 @@ async function replayFile(file: string, options: ReplayCommandOptions): Promise<
     if (!options.online) {
       return { ok: true, trajectory, offline: replayTrajectory(trajectory, { thresholds: options.thresholds, policy: options.policy }) };
     }
-    return { ok: true, trajectory, online: await replayOnline(trajectory, sessionIdFor(file), { ...options.online, policy: options.policy }) };
+    return { ok: true, trajectory, online: await replayOnline(trajectory, sessionIdFor(file), { ...options.online, ...(options.policy ? { policy: options.policy } : {}) }) };
   } catch (error) {
     if (error instanceof TrajectoryFormatError) return { ok: false, source: file, error: error.message };
     // Anything else (an unreachable server, a rejected key) would fail every file the same way: stop.

@@ -1,4 +1,5 @@
 import type { Episode } from './detection/episodes.ts';
+import type { PolicyOrigin } from './detection/derivedPolicy.ts';
 import type { DetectionState, Verdict } from './detection/engine.ts';
 import type { SessionPolicy, Step } from './steps.ts';
 import type { Category, Subtype } from './taxonomy.ts';
@@ -10,6 +11,8 @@ export interface SessionRecord {
   task: string;
   constraints: string[];
   policy: SessionPolicy;
+  /** Where the policy came from; absent on sessions stored before policies were derived. */
+  policyOrigin?: PolicyOrigin;
   webhookUrl?: string;
   webhookSecret?: string;
   /** The secret before the last rotation, still signed with until `previousWebhookSecretValidUntil`. */

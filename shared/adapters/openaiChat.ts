@@ -1,6 +1,7 @@
 import type { TrajectoryDocument } from './document.ts';
 import { listItems, sampleRecords } from './items.ts';
 import { isRecord, StepCollector, stringField, textOf, toolInputFrom } from './steps.ts';
+import { TextActionTurns } from './chatTurns.ts';
 import { TrajectoryFormatError, type Trajectory } from './types.ts';
 
 const CHAT_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
@@ -18,6 +19,10 @@ export function convertOpenAiChat(doc: TrajectoryDocument, source: string): Omit
   const items = listItems(doc, ['messages']);
   if (!items) throw new TrajectoryFormatError(source, '$', 'an array of chat messages or an object with `messages`');
   const collector = new StepCollector(source);
+  // Agents without structured tool calls write them in their replies (fenced shell blocks,
+  // `<function=…>` blocks); the harness's next message says whether it ran or rejected them.
+  const textMode = !items.some(({ value }) => isRecord(value) && ((Array.isArray(value.tool_calls) && value.tool_calls.length > 0) || isRecord(value.function_call)));
+  const turns = new TextActionTurns(collector, 'bash');
   let task: string | undefined;
 
   for (const { value: message, at } of items) {
@@ -25,18 +30,29 @@ export function convertOpenAiChat(doc: TrajectoryDocument, source: string): Omit
       throw new TrajectoryFormatError(source, at, 'a chat message with a `role`');
     }
     const content = textOf(message.content);
+    if (Array.isArray(message.content) && message.content.some((part) => isRecord(part) && typeof part.text !== 'string')) {
+      collector.warn(at, 'content parts without text (images, audio, files) left out');
+    }
     switch (message.role) {
       case 'system':
       case 'developer':
         if (content?.trim()) collector.add({ type: 'system', content }, at);
         break;
       case 'user':
-        task ??= content;
-        collector.add({ type: 'user', content: content ?? '' }, at);
+        if (task === undefined) {
+          task = content;
+          collector.add({ type: 'user', content: content ?? '' }, at);
+        } else if (!(textMode && turns.userMessage(content ?? '', at))) {
+          collector.add({ type: 'user', content: content ?? '' }, at);
+        }
         break;
       case 'assistant': {
         const reasoning = stringField(message, 'reasoning_content');
         const text = [reasoning, content].filter((t) => t?.trim()).join('\n\n');
+        if (textMode) {
+          turns.assistantText(text, at);
+          break;
+        }
         if (text) collector.add({ type: 'assistant', content: text }, at);
         const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
         calls.forEach((call, j) => {
@@ -71,5 +87,6 @@ export function convertOpenAiChat(doc: TrajectoryDocument, source: string): Omit
         throw new TrajectoryFormatError(source, `${at}.role`, `one of ${[...CHAT_ROLES].join(', ')}`, JSON.stringify(message.role));
     }
   }
-  return { ...(task === undefined ? {} : { task }), steps: collector.finish() };
+  if (textMode) turns.end();
+  return collector.trajectory(task);
 }

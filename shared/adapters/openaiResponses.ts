@@ -4,7 +4,7 @@ import { isRecord, StepCollector, stringField, textOf, toolInputFrom, type StepD
 import { TrajectoryFormatError, type Trajectory } from './types.ts';
 
 /** Item types of the Responses API that carry conversation content (others, e.g. web search status, are skipped). */
-const ITEM_TYPES = new Set([
+export const ITEM_TYPES = new Set([
   'message', 'reasoning', 'function_call', 'function_call_output', 'custom_tool_call', 'custom_tool_call_output',
   'local_shell_call', 'local_shell_call_output', 'shell_call', 'shell_call_output', 'computer_call',
   'computer_call_output', 'web_search_call', 'file_search_call', 'code_interpreter_call', 'mcp_call',
@@ -53,7 +53,7 @@ function responseItems(doc: TrajectoryDocument): LocatedItem[] | undefined {
   return listItems(doc, ['output', 'input', 'items']);
 }
 
-function messageStep(item: Record<string, unknown>): StepDraft {
+export function messageStep(item: Record<string, unknown>): StepDraft {
   const content = textOf(item.content) ?? '';
   switch (item.role) {
     case 'user':
@@ -66,7 +66,7 @@ function messageStep(item: Record<string, unknown>): StepDraft {
   }
 }
 
-function itemSteps(type: string, item: Record<string, unknown>): StepDraft[] {
+export function itemSteps(type: string, item: Record<string, unknown>): StepDraft[] {
   const callId = stringField(item, 'call_id') || stringField(item, 'id') || undefined;
   switch (type) {
     case 'reasoning': {
@@ -105,7 +105,7 @@ function itemSteps(type: string, item: Record<string, unknown>): StepDraft[] {
   }
 }
 
-function outputStep(item: Record<string, unknown>, callId: string | undefined): StepDraft {
+export function outputStep(item: Record<string, unknown>, callId: string | undefined): StepDraft {
   const output = item.output;
   let content = textOf(output);
   let exitCode: number | undefined;
@@ -136,7 +136,7 @@ function withShellCommand(input: ReturnType<typeof toolInputFrom>): ReturnType<t
   return command === undefined ? input : { ...input, command };
 }
 
-function commandLine(argv: unknown): string | undefined {
+export function commandLine(argv: unknown): string | undefined {
   if (typeof argv === 'string') return argv;
   if (!Array.isArray(argv) || !argv.every((part) => typeof part === 'string')) return undefined;
   const [shell, flag, script] = argv as string[];

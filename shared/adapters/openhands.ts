@@ -1,5 +1,5 @@
 import type { TrajectoryDocument } from './document.ts';
-import { listItems, sampleRecords } from './items.ts';
+import { listItems, sampleRecords, type LocatedItem } from './items.ts';
 import { isRecord, normalizeTimestamp, StepCollector, stringField, type StepDraft } from './steps.ts';
 import { TrajectoryFormatError, type Trajectory } from './types.ts';
 
@@ -26,21 +26,36 @@ const FINISH_TEXT_ARGS = new Set(['final_thought', 'message']);
 const SKIPPED = new Set(['agent_state_changed', 'change_agent_state', 'recall', 'null', 'condensation', 'condensation_request', 'system']);
 
 /**
- * OpenHands (V0) event streams: a JSON list of events (or `{ "events": [...] }`, or JSON Lines),
- * each with `id`, `source` (user | agent | environment), and either `action` + `args` or
- * `observation` + `content` + `extras`; observations point at their action with `cause`, and
- * function-calling agents add `tool_call_metadata` (function_name, tool_call_id).
+ * OpenHands (V0) event streams: a JSON list of events (or `{ "events": [...] }`, `{ "history": [...] }`
+ * as in evaluation and resolver output, or JSON Lines), each with `action` + `args` or
+ * `observation` + `content` + `extras`. Live streams add `id` and `source` (user | agent |
+ * environment) and observations point at their action with `cause`; evaluation and resolver
+ * histories may omit both, and older ones hold `[action, observation]` pairs. Function-calling
+ * agents add `tool_call_metadata` (function_name, tool_call_id).
  */
 export function looksLikeOpenHands(doc: TrajectoryDocument): boolean {
-  const sample = sampleRecords(listItems(doc, ['events', 'history']), 20);
-  return sample.length > 0 && sample.some((e) => typeof e.source === 'string' && (typeof e.action === 'string' || typeof e.observation === 'string'));
+  const sample = sampleRecords(flattenPairs(listItems(doc, ['events', 'history'])), 20);
+  return sample.length > 0 && sample.some(isV0Event);
+}
+
+function isV0Event(e: Record<string, unknown>): boolean {
+  return (typeof e.action === 'string' && (isRecord(e.args) || typeof e.source === 'string'))
+    || (typeof e.observation === 'string' && (isRecord(e.extras) || typeof e.source === 'string'));
+}
+
+/** Older evaluation histories hold `[action, observation]` pairs: read them as one event list. */
+function flattenPairs(items: LocatedItem[] | undefined): LocatedItem[] | undefined {
+  if (!items?.some((item) => Array.isArray(item.value))) return items;
+  return items.flatMap((item) => Array.isArray(item.value) ? item.value.map((value, j) => ({ value, at: `${item.at}[${j}]` })) : [item]);
 }
 
 export function convertOpenHands(doc: TrajectoryDocument, source: string): Omit<Trajectory, 'source' | 'format'> {
-  const items = listItems(doc, ['events', 'history']);
-  if (!items) throw new TrajectoryFormatError(source, '$', 'an array of OpenHands events, or an object with `events`');
+  const items = flattenPairs(listItems(doc, ['events', 'history']));
+  if (!items) throw new TrajectoryFormatError(source, '$', 'an array of OpenHands events, or an object with `events` or `history`');
   const collector = new StepCollector(source);
+  const root = doc.kind === 'json' && isRecord(doc.value) ? doc.value : {};
   let task: string | undefined;
+  let messages = 0;
 
   for (const { value: event, at } of items) {
     if (!isRecord(event)) throw new TrajectoryFormatError(source, at, 'an OpenHands event object');
@@ -48,7 +63,10 @@ export function convertOpenHands(doc: TrajectoryDocument, source: string): Omit<
     const action = stringField(event, 'action');
     const observation = stringField(event, 'observation');
     if (action !== undefined) {
-      for (const draft of actionSteps(action, event, source, at)) {
+      // Without `source`, the first message is the user's instruction and later ones the agent's.
+      const speaker = typeof event.source === 'string' ? event.source : action === 'message' && messages === 0 ? 'user' : 'agent';
+      if (action === 'message') messages += 1;
+      for (const draft of actionSteps(action, { ...event, source: speaker }, source, at)) {
         if (draft.type === 'user') task ??= draft.content;
         collector.add({ ...draft, timestamp }, at);
       }
@@ -59,7 +77,7 @@ export function convertOpenHands(doc: TrajectoryDocument, source: string): Omit<
       throw new TrajectoryFormatError(source, at, 'an event with `action` or `observation`');
     }
   }
-  return { ...(task === undefined ? {} : { task }), steps: collector.finish() };
+  return collector.trajectory(task ?? stringField(root, 'instruction'));
 }
 
 function actionSteps(action: string, event: Record<string, unknown>, source: string, at: string): StepDraft[] {
@@ -89,9 +107,14 @@ function actionSteps(action: string, event: Record<string, unknown>, source: str
   const metadata = isRecord(event.tool_call_metadata) ? event.tool_call_metadata : {};
   const toolName = stringField(metadata, 'function_name') || TOOL_BY_ACTION[action] || action;
   const command = stringField(args, 'command');
+  const rest = Object.fromEntries(Object.entries(args).filter(([key, value]) => !NON_INPUT_ARGS.has(key) && value !== null));
+  // A read is the editor's `view` and a write its `create`, whatever tool name the event carries:
+  // without the command, a `str_replace_editor` call would count as an edit.
   const toolInput = action === 'run' && command !== undefined
     ? { command }
-    : Object.fromEntries(Object.entries(args).filter(([key, value]) => !NON_INPUT_ARGS.has(key) && value !== null));
+    : action === 'read' ? { command: 'view', ...rest }
+      : action === 'write' && command === undefined ? { command: 'create', ...rest }
+        : rest;
   const call: StepDraft = { type: 'tool_call', toolName, toolInput, toolCallId: toolCallIdOf(event, event.id) };
   return thought ? [{ type: 'assistant', content: thought }, call] : [call];
 }

@@ -10,8 +10,15 @@ export type StepDraft = Omit<Step, 'index'>;
  */
 export class StepCollector {
   private readonly drafts: Array<{ draft: StepDraft; at: string }> = [];
+  /** Content the adapter saw but could not map to a step: reported, never silently dropped. */
+  readonly warnings: string[] = [];
 
   constructor(private readonly source: string) {}
+
+  /** Notes content that was left out, once per distinct message (the first location is kept). */
+  warn(at: string, message: string): void {
+    if (!this.warnings.some((w) => w.endsWith(`: ${message}`))) this.warnings.push(`${this.source}: ${at}: ${message}`);
+  }
 
   add(draft: StepDraft, at: string): void {
     this.drafts.push({ draft: withoutUndefined(draft), at });
@@ -19,6 +26,12 @@ export class StepCollector {
 
   get count(): number {
     return this.drafts.length;
+  }
+
+  /** The adapter's answer: the task when known, the steps, and any warnings. */
+  trajectory(task: string | undefined): { task?: string; steps: Step[]; warnings?: string[] } {
+    const steps = this.finish();
+    return { ...(task === undefined ? {} : { task }), steps, ...(this.warnings.length > 0 ? { warnings: [...this.warnings] } : {}) };
   }
 
   finish(): Step[] {

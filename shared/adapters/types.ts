@@ -7,7 +7,12 @@ export const TRAJECTORY_FORMATS = [
   'openai-chat',
   'openai-responses',
   'claude-code',
+  'anthropic-messages',
+  'codex',
+  'gemini-cli',
   'canonical',
+  'openhands-sdk',
+  'mini-swe-agent',
 ] as const;
 export type TrajectoryFormat = (typeof TRAJECTORY_FORMATS)[number];
 
@@ -20,6 +25,25 @@ export interface Trajectory {
   source: string;
   format: TrajectoryFormat;
   /** What the user asked the agent to do, when the recording says. */
+  task?: string;
+  steps: Step[];
+  /**
+   * Content the adapter read but could not turn into steps (images, unknown block or event types),
+   * counted and named, so nothing is dropped silently.
+   */
+  warnings?: string[];
+  /**
+   * Runs of sub-agents the main run started (Claude Code Task/Agent tool), kept apart from the
+   * main steps so their actions are not taken for the parent's. `parentToolCallId` is the main
+   * run's tool call that started the sub-agent.
+   */
+  subRuns?: SubRun[];
+}
+
+/** A sub-agent's own run inside a recorded trajectory. */
+export interface SubRun {
+  id: string;
+  parentToolCallId?: string;
   task?: string;
   steps: Step[];
 }

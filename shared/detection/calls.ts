@@ -14,6 +14,8 @@ export interface FileEdit {
   /** Normalised relative to the workspace root; undefined when the tool edits an implicit file. */
   path?: string;
   kind: EditKind;
+  /** Written by `mv`/`cp`: the file moved or copied, its content unchanged by the agent. */
+  moved?: true;
 }
 
 export interface CallFacts {
@@ -30,6 +32,10 @@ export interface CallFacts {
   opensFile?: string;
   /** Runs a shell command or code: its output is a program's, not the tool harness's. */
   executesCode: boolean;
+  /** A package manager run that regenerates lockfiles (`npm install`, `poetry lock` …). */
+  regeneratesLockfile?: boolean;
+  /** Checks how the code behaved before the agent's change (`git stash`, a checkout of the base). */
+  checksBaseline?: boolean;
   /** The shell command line, when the call has one (not stored; used by policy checks). */
   shell?: string;
   commands: SimpleCommand[];
@@ -39,9 +45,20 @@ export interface CallFacts {
 const PATH_FIELDS = ['path', 'file', 'file_path', 'filename'] as const;
 const SECOND_PATH_FIELDS = ['new_path', 'destination', 'dest', 'target_path'] as const;
 /** Mutating commands of file tools: in a `command` field or in the tool's name. */
-const EDIT_VERBS = ['create', 'write', 'str_replace', 'insert', 'edit', 'delete', 'rename', 'undo_edit'] as const;
+const EDIT_VERBS = ['create', 'write', 'str_replace', 'replace', 'insert', 'edit', 'delete', 'rename', 'undo_edit'] as const;
 const SUBMIT_TOOLS = new Set(['submit', 'finish', 'finish_task', 'task_complete', 'attempt_completion', 'complete_task', 'mark_task_complete']);
 const SHELL_TOOLS = new Set(['bash', 'shell', 'sh', 'zsh', 'execute_bash', 'run', 'terminal', 'run_command', 'run_shell_command', 'execute_command', 'exec', 'cmd', 'run_terminal_cmd', 'command']);
+/**
+ * Multi-purpose file tools whose `command` picks view or edit: with no command they only read
+ * (OpenHands maps its `read` action to `str_replace_editor` with a path and nothing else), unless
+ * they carry new content.
+ */
+const MULTI_PURPOSE_EDITORS = new Set(['str_replace_editor', 'str_replace_based_edit_tool', 'text_editor', 'file_editor', 'editor']);
+const NEW_CONTENT_FIELDS = ['file_text', 'new_str', 'content', 'contents', 'text', 'new_content', 'insert_line'] as const;
+/** Verbs of file tools that only look: a `command`/`action` of view, read, cat … is never an edit. */
+const READ_VERBS = new Set(['view', 'read', 'cat', 'show', 'open', 'list', 'ls', 'search', 'find', 'grep', 'glob']);
+/** A Codex patch's file headers: `*** Add File: p`, `*** Update File: p`, `*** Delete File: p`, `*** Move to: p`. */
+const PATCH_HEADER = /^\*\*\* (Add|Update|Delete) File: (.+?)\s*$|^\*\*\* Move to: (.+?)\s*$/gm;
 /** SWE-agent's windowed-editor commands: multi-line bodies are file text, not shell. */
 const ACI_BODY_COMMANDS = new Set(['edit', 'insert', 'append', 'str_replace_editor']);
 
@@ -57,7 +74,14 @@ export function analyzeCall(toolName: string | undefined, toolInput: unknown, op
     facts.malformed = 'arguments that are not valid JSON';
   }
 
+  const patch = applyPatchText(lower, toolInput);
+  if (patch !== undefined) {
+    facts.edits.push(...applyPatchEdits(patch));
+    // The patch is file text, not a command line: nothing else to read from it.
+    if (facts.edits.length > 0 || lower === 'apply_patch') return facts;
+  }
   if (input) addFileToolEdits(facts, lower, input, shell, openFile);
+  if (input) facts.edits.push(...patchEdits(input));
 
   if (shellLineOf(toolName, toolInput) !== undefined && shell !== undefined) {
     facts.shell = shell;
@@ -80,11 +104,45 @@ export function shellLineOf(toolName: string | undefined, toolInput: unknown): s
   return fileToolVerb ? undefined : line;
 }
 
+/**
+ * The patch text of a Codex-style `apply_patch` call: the tool's raw or `input`/`patch` string,
+ * an OpenAI `apply_patch_call` operation, or a shell line running `apply_patch` (argv or heredoc).
+ */
+function applyPatchText(toolName: string, toolInput: unknown): string | undefined {
+  const input = toolInput && typeof toolInput === 'object' && !Array.isArray(toolInput) ? (toolInput as Record<string, unknown>) : undefined;
+  const operation = input?.operation;
+  if (operation && typeof operation === 'object') {
+    const { type, path } = operation as Record<string, unknown>;
+    if (typeof path === 'string' && typeof type === 'string') {
+      const header = type.startsWith('create') ? 'Add' : type.startsWith('delete') ? 'Delete' : 'Update';
+      return `*** ${header} File: ${path}`;
+    }
+  }
+  const texts = typeof toolInput === 'string' ? [toolInput] : input ? Object.values(input).flatMap((v) => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])) : [];
+  const text = texts.find((t) => t.includes('*** Begin Patch'));
+  if (text === undefined) return undefined;
+  return toolName === 'apply_patch' || /(?:^|[\s;&|(])apply_patch\b/.test(text) || text.trimStart().startsWith('*** Begin Patch') ? text : undefined;
+}
+
+/** The files a Codex patch adds, updates, deletes or moves. */
+export function applyPatchEdits(patch: string): FileEdit[] {
+  const edits: FileEdit[] = [];
+  for (const match of patch.matchAll(PATCH_HEADER)) {
+    const [, action, path, movedTo] = match;
+    if (movedTo) edits.push({ path: normalizeWorkspacePath(movedTo), kind: 'create' });
+    else if (path) edits.push({ path: normalizeWorkspacePath(path), kind: action === 'Add' ? 'create' : action === 'Delete' ? 'delete' : 'modify' });
+  }
+  return edits.slice(0, 32);
+}
+
 function addFileToolEdits(facts: CallFacts, toolName: string, input: Record<string, unknown>, shell: string | undefined, openFile?: string): void {
   const path = pathOf(input);
-  const verb = shell !== undefined && isSingleWord(shell) ? shell.trim().toLowerCase() : undefined;
+  const declared = shell !== undefined && isSingleWord(shell) ? shell : typeof input.action === 'string' && isSingleWord(input.action) ? input.action : undefined;
+  const verb = declared?.trim().toLowerCase();
+  const readOnly = (verb !== undefined && READ_VERBS.has(verb))
+    || (verb === undefined && MULTI_PURPOSE_EDITORS.has(toolName) && !NEW_CONTENT_FIELDS.some((field) => input[field] !== undefined));
   // A `command` field that is one word (str_replace_editor's view/create/…) decides; otherwise the tool's name does.
-  const mutating = verb !== undefined ? isEditVerb(verb) : toolNameMutates(toolName);
+  const mutating = !readOnly && (verb !== undefined ? isEditVerb(verb) : toolNameMutates(toolName));
   if (!mutating) {
     if (path !== undefined && (toolName === 'open' || verb === 'view')) facts.opensFile = normalizeWorkspacePath(path);
     return;
@@ -100,6 +158,22 @@ function addFileToolEdits(facts: CallFacts, toolName: string, input: Record<stri
     // A function-calling windowed editor (`edit` with search/replace) edits the file it has open.
     facts.edits.push({ ...(openFile ? { path: openFile } : {}), kind });
   }
+}
+
+/**
+ * Files a Codex-style patch edits (`apply_patch` with `*** Begin Patch`, in an `input` or `patch`
+ * field): its `*** Add File:`, `*** Update File:`, `*** Delete File:` and `*** Move to:` headers.
+ */
+function patchEdits(input: Record<string, unknown>): FileEdit[] {
+  const patch = [input.input, input.patch].find((value): value is string => typeof value === 'string' && value.includes('*** Begin Patch'));
+  if (patch === undefined) return [];
+  const kinds: Record<string, EditKind> = { Add: 'create', Update: 'modify', Delete: 'delete', Move: 'create' };
+  const edits: FileEdit[] = [];
+  for (const match of patch.matchAll(/^\*\*\* (Add|Update|Delete) File: (.+)$|^\*\*\* (Move) to: (.+)$/gm)) {
+    const verb = match[1] ?? match[3]!;
+    edits.push({ path: normalizeWorkspacePath((match[2] ?? match[4]!).trim()), kind: kinds[verb]! });
+  }
+  return edits;
 }
 
 /** The simple commands a command line runs. SWE-agent editor commands carry file text after their first line: data, not commands. */
@@ -119,7 +193,9 @@ function analyzeShell(facts: CallFacts, line: string, openFile?: string): void {
     addAciEffects(facts, name, args, openFile);
     facts.edits.push(...shellWrites(command));
     if (isTestCommand(name, args)) facts.isTestRun = true;
-    if (facts.isTestRun || isProgramRun(name, args)) facts.isRun = true;
+    if (facts.isTestRun || (isProgramRun(name, args) && !isWeakCheck(name, args))) facts.isRun = true;
+    if (regeneratesLockfile(name, args)) facts.regeneratesLockfile = true;
+    if (name === 'git' && (args[0] === 'stash' && (args[1] === undefined || args[1] === 'push' || args[1] === 'save'))) facts.checksBaseline = true;
     if (SUBMIT_TOOLS.has(name) && commands.length === 1) facts.isSubmit = true;
     const hang = facts.interactive ? undefined : interactiveReason(command);
     if (hang) facts.interactive = { command: words.join(' '), reason: hang };
@@ -165,11 +241,11 @@ export function shellWrites(command: SimpleCommand): FileEdit[] {
       break;
     case 'mv': {
       const paths = positionalArgs(args);
-      edits.push(...files('delete', paths.slice(0, -1)), ...files('create', paths.slice(-1)));
+      edits.push(...moved(files('delete', paths.slice(0, -1))), ...moved(files('create', paths.slice(-1))));
       break;
     }
     case 'cp':
-      edits.push(...files('create', positionalArgs(args).slice(-1)));
+      edits.push(...moved(files('create', positionalArgs(args).slice(-1))));
       break;
     case 'tee':
       edits.push(...files('create', positionalArgs(args)));
@@ -181,6 +257,38 @@ export function shellWrites(command: SimpleCommand): FileEdit[] {
     }
   }
   return edits.filter((edit) => edit.path !== '' && edit.path !== '-');
+}
+
+function moved(edits: FileEdit[]): FileEdit[] {
+  return edits.map((edit) => ({ ...edit, moved: true as const }));
+}
+
+/**
+ * Checks that look at a server or a configuration without exercising the changed code: an HTTP
+ * status (`curl -I`, `curl -o /dev/null -w '%{http_code}'`), `docker compose config`, `--version`,
+ * `--help`. They are not evidence that code changes work.
+ */
+export function isWeakCheck(name: string, args: readonly string[]): boolean {
+  if (args.some((arg) => arg === '--version' || arg === '-V' || arg === '--help' || arg === '-h')) return true;
+  if (name === 'curl') {
+    const statusOnly = args.some((arg, i) => (arg === '-w' || arg === '--write-out') && /http_code|response_code/.test(args[i + 1] ?? ''));
+    return statusOnly || args.some((arg) => arg === '--head' || /^-[a-zA-Z]*I[a-zA-Z]*$/.test(arg));
+  }
+  if (name === 'docker' && args[0] === 'compose') return args[1] === 'config' || args[1] === 'ps' || args[1] === 'ls';
+  if (name === 'docker-compose') return args[0] === 'config' || args[0] === 'ps';
+  return false;
+}
+
+const LOCKFILE_COMMANDS: Record<string, readonly string[]> = {
+  npm: ['install', 'i', 'ci', 'update', 'up'], pnpm: ['install', 'i', 'update', 'up'], yarn: ['install', 'upgrade', ''], bun: ['install', 'i', 'update'],
+  poetry: ['lock', 'install', 'update'], pipenv: ['lock', 'install', 'update'], uv: ['lock', 'sync'], cargo: ['update', 'generate-lockfile', 'build', 'check'],
+  go: ['mod'], bundle: ['install', 'update', 'lock'], composer: ['install', 'update'],
+};
+
+/** A package manager that writes its own lockfile: its regeneration is the tool's doing, not a hand edit. */
+function regeneratesLockfile(name: string, args: readonly string[]): boolean {
+  const subcommands = LOCKFILE_COMMANDS[name];
+  return subcommands !== undefined && subcommands.includes(args[0] ?? '');
 }
 
 /** `sed -i 's/a/b/' f1 f2` → [f1, f2]; with `-e script`, every positional is a file. */

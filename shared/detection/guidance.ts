@@ -28,14 +28,12 @@ const TEMPLATES: Record<Subtype, Template> = {
         'Restore it (e.g. `git checkout -- <file>`). Fix the code so the test passes instead of removing the test.'
       : `At step ${steps} you edited \`${q(f.path)}\` by hand, which is outside what the task asks for. ` +
         'Revert it and keep your changes to the files the task is about; let tools regenerate lockfiles.',
-  premature_completion: (f, steps) =>
-    f.reason === 'failing_tests'
-      ? `You ${q(f.how)} (steps ${steps}) but your last test run \`${q(f.command)}\` failed ("${q(f.error)}") and you have not changed anything since. ` +
-        'The task is not done. Fix the failure, re-run the tests, and only finish once they pass.'
-      : `You ${q(f.how)} (steps ${steps}) after editing files without running anything since your first edit. ` +
-        'Run the tests or a reproduction of the task before you finish, and fix what they show.',
+  premature_completion: (f, steps) => PREMATURE_COMPLETION[String(f.reason)]?.(f, steps) ?? PREMATURE_COMPLETION.nothing_run!(f, steps),
   task_abandoned: (f, steps) =>
-    f.how === 'asks_user'
+    f.how === 'finish_admits_failure'
+      ? `At step ${steps} you finished while saying the task is not done ("${q(f.quote)}"). ` +
+        'Do not stop yet: say what blocked you, then try another way around it (a different file, tool or approach) before finishing.'
+      : f.how === 'asks_user'
       ? `At step ${steps} you asked for input ("${q(f.quote)}"), but no one will answer: you are running on your own. ` +
         'Re-read the task statement, make the most reasonable assumption, state it, and keep working.'
       : `At step ${steps} you gave up ("${q(f.quote)}"). Do not stop yet: re-read the task, list what you have ruled out, ` +
@@ -83,6 +81,25 @@ const TEMPLATES: Record<Subtype, Template> = {
     `Your last ${f.repeats} commands timed out (steps ${steps}, latest \`${q(f.command)}\`). ` +
     'Stop launching long-running commands: narrow them (a single test, a smaller input), run servers in the background, ' +
     'or add a timeout, and check whether something is waiting for input.',
+};
+
+/** premature_completion, one template per reason the detector gives. */
+const PREMATURE_COMPLETION: Record<string, Template> = {
+  failing_tests: (f, steps) =>
+    `You ${q(f.how)} (steps ${steps}) but your last test run \`${q(f.command)}\` failed ("${q(f.error)}") and you have not changed anything since. ` +
+    'The task is not done. Fix the failure, re-run the tests, and only finish once they pass.',
+  preexisting_unchecked: (f, steps) =>
+    `You ${q(f.how)} (steps ${steps}) calling the failures of \`${q(f.command)}\` ("${q(f.error)}") pre-existing, without checking. ` +
+    'Show it: run the same tests on the original code (e.g. `git stash`, run, `git stash pop`); if they passed before, your change broke them — fix it.',
+  narrower_test: (f, steps) =>
+    `You ${q(f.how)} (steps ${steps}) after \`${q(f.command)}\` failed ("${q(f.error)}") and you ran the narrower \`${q(f.passing)}\` instead, with no change in between. ` +
+    'The failure is still there. Run the original test again, fix what it shows, and finish only once it passes.',
+  user_reported_failure: (f, steps) =>
+    `The user said at step ${f.reportStep} that it still does not work, and you ${q(f.how)} again without running anything since (steps ${steps}). ` +
+    'Reproduce what the user sees first, fix it, and run it before saying it works.',
+  nothing_run: (f, steps) =>
+    `You ${q(f.how)} (steps ${steps}) after changing code without running anything since your first edit. ` +
+    'Run the tests, a build or a reproduction of the task (an HTTP status or a config check does not exercise the change) before you finish, and fix what they show.',
 };
 
 export function guidanceFor(match: Match): string {

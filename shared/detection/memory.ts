@@ -1,8 +1,10 @@
 import type { Step, StepType } from '../steps.ts';
 import { analyzeCall, type FileEdit } from './calls.ts';
 import { readClaims, stripQuoted, type Claims } from './claims.ts';
+import { asksForReadOnlyWork } from './requests.ts';
+import { similarity, sketchOf } from './similarity.ts';
 import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
-import { harnessNotice, malformedCallMessage, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
+import { goalAlreadyHolds, harnessNotice, malformedCallMessage, testRunnerMissing, testSummaryOutcome, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
 /**
  * A step reduced to what detectors compare: hashes, flags and a few short strings, computed once
@@ -22,6 +24,16 @@ export interface StepSummary {
   isTestRun?: boolean;
   isRun?: boolean;
   isSubmit?: boolean;
+  /** tool_call: a package manager run that regenerates lockfiles. */
+  regeneratesLockfile?: boolean;
+  /** tool_call: checks the code as it was before the change (`git stash`). */
+  checksBaseline?: boolean;
+  /** tool_call: a finish/submit that reports the task not done (`task_completed: false`). */
+  admitsFailure?: boolean;
+  /** user: a person saying it still does not work. */
+  reportsFailure?: boolean;
+  /** user: a new request, and whether it asks only to look and report (a review, an audit). */
+  request?: 'read_only' | 'change';
   /** tool_call: the command that would hang a shell, and why. */
   interactive?: { command: string; reason: string };
   /** tool_call: runs a shell command or code, so its output is a program's, not the tool harness's. */
@@ -34,6 +46,8 @@ export interface StepSummary {
   resultKey?: string;
   failed?: boolean;
   errorLine?: string;
+  /** tool_result: a failure that only says the goal already held ("is not running, so cannot be killed"). */
+  goalAlreadyMet?: boolean;
   timedOut?: boolean;
   /** tool_result of a test-like run: did the tests fail? */
   testFailed?: boolean;
@@ -45,6 +59,8 @@ export interface StepSummary {
   textKey?: string;
   /** assistant: what the message claims (completion, tests passing, giving up …). */
   claims?: Claims;
+  /** assistant: a MinHash sketch of the message's prose, to find paraphrased repeats. */
+  sketch?: number[];
   /** assistant: a chunk of text repeated within the message itself (a generation loop). */
   repeatedChunk?: { text: string; count: number };
 }
@@ -59,6 +75,7 @@ export interface ActionRecord {
   resultKey?: string;
   failed?: boolean;
   errorLine?: string;
+  goalAlreadyMet?: boolean;
   isTestRun?: boolean;
   /** The call ran a command or code (its output is a program's, not the tool harness's). */
   executesCode?: boolean;
@@ -82,6 +99,24 @@ export interface Progress {
   editCount: number;
   firstEditIndex?: number;
   lastEditIndex?: number;
+  /** First edit that changes code by hand (not a move, copy or delete, not a doc/page/licence file). */
+  firstCodeEditIndex?: number;
+  /** Latest edit that is not cleanup (deleting a file the session created). */
+  lastSubstantiveEditIndex?: number;
+  /** The latest test-like run that failed (kept when later runs pass). */
+  lastFailedTestRun?: TestRunRecord;
+  /** A test run before the first edit, or `git stash`: the agent looked at how things were before. */
+  baselineChecked?: true;
+  /** Latest completion claim or submit. */
+  lastCompletionIndex?: number;
+  /** Latest user message saying it still does not work, after a completion. */
+  userReportedFailureIndex?: number;
+  /** The latest request from a person asks only for a review, audit or explanation. */
+  readOnlyRequest?: boolean;
+  /** A person's messages so far (not harness notices); two or more: someone answers between turns. */
+  userTurns?: number;
+  /** The session has made at least one tool call. */
+  acted?: true;
   /** Call index of the latest program, build or test run. */
   lastRunIndex?: number;
   lastTestRun?: TestRunRecord;
@@ -100,7 +135,8 @@ export interface Progress {
   /** Steps that carried a malformed-call signal. */
   malformedSteps: number[];
   /** The current run of identical assistant messages with no action between. */
-  monologue?: { textKey: string; indexes: number[] };
+  /** `sketches`: the first and the latest message's (a paraphrase is compared with both). `between`: user messages inside the run. */
+  monologue?: { textKey: string; indexes: number[]; sketches?: number[][]; between?: number[] };
 }
 
 export interface SessionMemory {
@@ -143,6 +179,9 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
     if (facts.isTestRun) summary.isTestRun = true;
     if (facts.isRun) summary.isRun = true;
     if (facts.isSubmit) summary.isSubmit = true;
+    if (facts.isSubmit && reportsNotCompleted(input)) summary.admitsFailure = true;
+    if (facts.regeneratesLockfile) summary.regeneratesLockfile = true;
+    if (facts.checksBaseline) summary.checksBaseline = true;
     if (facts.interactive) summary.interactive = { command: truncate(facts.interactive.command, SHORT_TEXT), reason: facts.interactive.reason };
     if (facts.malformed) summary.malformed = facts.malformed;
     if (facts.executesCode) summary.executesCode = true;
@@ -152,6 +191,7 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
     summary.failed = resultFailed(step);
     const line = summary.failed ? errorLine(step.content) : undefined;
     if (line) summary.errorLine = line;
+    if (summary.failed && goalAlreadyHolds(step.content)) summary.goalAlreadyMet = true;
     if (resultTimedOut(step)) summary.timedOut = true;
     const missing = missingPathsIn(step.content);
     if (missing.length > 0) summary.missingPaths = missing;
@@ -163,10 +203,16 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
       if (Object.keys(claims).length > 0) summary.claims = claims;
       const chunk = repeatedChunk(step.content);
       if (chunk) summary.repeatedChunk = chunk;
+      const sketch = sketchOf(stripQuoted(step.content.length > 8000 ? step.content.slice(0, 8000) : step.content));
+      if (sketch) summary.sketch = sketch;
     } else {
       // Harness notices ("your output was not formatted correctly") arrive as user/system messages.
       const notice = step.content.length < 2000 ? harnessNotice(step.content) : undefined;
       if (notice) summary.malformed = notice;
+      else if (step.type === 'user') {
+        if (userReportsFailure(step.content)) summary.reportsFailure = true;
+        if (step.content.length <= USER_REQUEST_MAX) summary.request = asksForReadOnlyWork(step.content) ? 'read_only' : 'change';
+      }
     }
   }
   return summary;
@@ -195,7 +241,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
       summary.callIndex = target.callIndex;
       if (target.isTestRun) summary.testFailed = testRunFailed(step, summary.failed === true);
       // A harness complaint about the call, not the output of a program the call ran.
-      const notice = target.executesCode ? undefined : malformedCallMessage(step.content);
+      const notice = target.executesCode ? harnessNotice(step.content) : malformedCallMessage(step.content);
       if (notice) summary.malformed = notice;
     }
     const stale = before.seenResults.includes(summary.resultKey!);
@@ -208,6 +254,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
               resultKey: summary.resultKey,
               failed: summary.failed,
               errorLine: summary.errorLine,
+              goalAlreadyMet: summary.goalAlreadyMet,
               timedOut: summary.timedOut,
             })
           : action,
@@ -216,6 +263,18 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
     progress = afterResult(before, summary, stale, target, step.content);
   } else if (summary.type === 'assistant' && summary.textKey) {
     progress = { ...before, monologue: extendMonologue(before.monologue, summary) };
+    if (summary.claims?.completion) progress.lastCompletionIndex = summary.index;
+  } else if (summary.type === 'user' && before.monologue && summary.malformed) {
+    // A harness rejecting the message: part of the same stretch, so the two findings share evidence.
+    const { monologue } = before;
+    progress = { ...before, monologue: { ...monologue, between: capped([...(monologue.between ?? []), summary.index], MONOLOGUE_INDEXES_LIMIT) }, malformedSteps: capped([...before.malformedSteps, summary.index], MALFORMED_STEPS_LIMIT) };
+  } else if (summary.type === 'user' && !summary.malformed) {
+    progress = withoutUndefined({
+      ...before,
+      userReportedFailureIndex: summary.reportsFailure && before.lastCompletionIndex !== undefined ? summary.index : before.userReportedFailureIndex,
+      readOnlyRequest: summary.request === undefined ? before.readOnlyRequest : summary.request === 'read_only' || undefined,
+      userTurns: (before.userTurns ?? 0) + 1,
+    });
   } else if (summary.malformed) {
     progress = { ...before, malformedSteps: capped([...before.malformedSteps, summary.index], MALFORMED_STEPS_LIMIT) };
   }
@@ -228,12 +287,14 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
 }
 
 function afterCall(before: Progress, call: StepSummary): Progress {
-  const progress: Progress = { ...before, monologue: undefined };
+  const progress: Progress = { ...before, monologue: undefined, acted: true };
   const edits = call.edits ?? [];
   if (edits.length > 0) {
     progress.editCount = before.editCount + 1;
     progress.firstEditIndex = before.firstEditIndex ?? call.index;
     progress.lastEditIndex = call.index;
+    if (edits.some((edit) => changesCode(edit) && (edit.kind === 'modify' || isTestPath(edit.path)))) progress.firstCodeEditIndex = before.firstCodeEditIndex ?? call.index;
+    if (!edits.every((e) => e.kind === 'delete' && e.path !== undefined && before.createdPaths.includes(e.path))) progress.lastSubstantiveEditIndex = call.index;
     progress.callsSinceEdit = 0;
     // "No new information" is judged over the stretch since the last edit.
     progress.staleStreak = 0;
@@ -247,6 +308,8 @@ function afterCall(before: Progress, call: StepSummary): Progress {
   }
   if (call.isRun) progress.lastRunIndex = call.index;
   if (call.isTestRun) progress.lastTestRun = { callIndex: call.index, display: call.display! };
+  if ((call.isTestRun && before.firstEditIndex === undefined) || call.checksBaseline) progress.baselineChecked = true;
+  if (call.isSubmit) progress.lastCompletionIndex = call.index;
   if (call.opensFile) progress.openFile = call.opensFile;
   if (call.malformed) progress.malformedSteps = capped([...before.malformedSteps, call.index], MALFORMED_STEPS_LIMIT);
   return withoutUndefined(progress);
@@ -259,13 +322,22 @@ function afterResult(before: Progress, result: StepSummary, stale: boolean, targ
     staleStreak: stale ? before.staleStreak + 1 : 0,
     seenResults: stale ? before.seenResults : capped([...before.seenResults, result.resultKey!], SEEN_RESULTS_LIMIT),
   };
-  if (target?.isTestRun && before.lastTestRun?.callIndex === target.callIndex) {
+  if (target?.isTestRun && before.lastTestRun?.callIndex === target.callIndex && testRunnerMissing(content)) {
+    // `No module named pytest`: the tests never ran, so they neither passed nor failed.
+    progress.lastTestRun = before.lastFailedTestRun ?? undefined;
+  } else if (target && !target.isTestRun && target.executesCode && testSummaryOutcome(content) !== undefined) {
+    // A script that runs the tests itself (`python run_checks.py` → "Ran 2 tests … OK") is a test run.
+    const failed = testSummaryOutcome(content) === 'failed';
+    progress.lastTestRun = withoutUndefined({ callIndex: target.callIndex, resultIndex: result.index, display: target.display, failed, errorLine: failed ? testFailureLine(content) : undefined });
+    if (failed) progress.lastFailedTestRun = progress.lastTestRun;
+  } else if (target?.isTestRun && before.lastTestRun?.callIndex === target.callIndex) {
     progress.lastTestRun = withoutUndefined({
       ...before.lastTestRun,
       resultIndex: result.index,
       failed: result.testFailed,
       errorLine: result.testFailed ? testFailureLine(content) ?? result.errorLine : undefined,
     });
+    if (result.testFailed) progress.lastFailedTestRun = progress.lastTestRun;
   }
   if (result.missingPaths && result.failed) {
     const known = new Set(result.missingPaths);
@@ -278,11 +350,56 @@ function afterResult(before: Progress, result: StepSummary, stale: boolean, targ
   return withoutUndefined(progress);
 }
 
+/** Source files someone would run, build or test; pages, docs, licences and data are looked at. */
+const CODE_FILE = /\.(?:py|pyi|js|jsx|mjs|cjs|ts|tsx|mts|cts|go|rs|java|kt|kts|scala|c|h|cc|cpp|cxx|hpp|cs|fs|rb|php|swift|m|mm|sh|bash|zsh|ps1|lua|pl|pm|r|jl|ex|exs|erl|hs|clj|dart|zig|nim|vue|svelte|sql|gradle)$/i;
+
+/**
+ * A hand edit of code: not a move or copy, not a delete, and not a non-code file (an unknown path
+ * counts as code). premature_completion's nothing-run rule asks for a modification of code, or a
+ * new test (tests exist to be run): writing a new script or page as the deliverable hands it to
+ * the person, who runs it.
+ */
+export function changesCode(edit: FileEdit): boolean {
+  if (edit.moved || edit.kind === 'delete') return false;
+  return edit.path === undefined || CODE_FILE.test(edit.path);
+}
+
+const TEST_PATH = /(?:^|\/)(?:tests?|__tests__|spec)\/|(?:^|\/)test_[^/]+\.py$|_test\.(?:py|go|ts|js)$|\.(?:test|spec)\.[cm]?[jt]sx?$/;
+
+function isTestPath(path: string | undefined): boolean {
+  return path !== undefined && TEST_PATH.test(path);
+}
+
+/** OpenHands' finish carries `task_completed: "false"` when the agent did not get there ("partial" hands back work as done so far: still a completion). */
+function reportsNotCompleted(input: unknown): boolean {
+  if (!input || typeof input !== 'object') return false;
+  const value = (input as Record<string, unknown>).task_completed;
+  return value === false || (typeof value === 'string' && /^(?:false|no)$/i.test(value.trim()));
+}
+
+/** "it still doesn't work", "same error", "that didn't fix it": a person reporting the claimed fix failed. */
+const STILL_BROKEN = /\bstill\b[^.?!\n]{0,40}\b(?:not work|doesn't work|does not work|isn't working|not working|broken|fail|failing|fails|error|crash|same)|\b(?:doesn't|does not|didn't|did not|isn't|is not) (?:work|fix)|\bsame (?:error|issue|problem|result)\b|\bnothing (?:has )?changed\b/i;
+const USER_REPORT_MAX = 1500;
+/** Longer user messages are observations or pasted documents, not a person's request. */
+const USER_REQUEST_MAX = 4000;
+
+export function userReportsFailure(text: string): boolean {
+  return text.length <= USER_REPORT_MAX && STILL_BROKEN.test(text);
+}
+
+/** Estimated shingle Jaccard above which two messages are the same message reworded. */
+export const NEAR_DUPLICATE_SIMILARITY = 0.5;
+
+/** The run goes on when the message repeats the previous one exactly or nearly (a paraphrase). */
 function extendMonologue(current: Progress['monologue'], message: StepSummary): Progress['monologue'] {
-  if (current && current.textKey === message.textKey) {
-    return { textKey: current.textKey, indexes: capped([...current.indexes, message.index], MONOLOGUE_INDEXES_LIMIT) };
+  const sketch = message.sketch;
+  const near = sketch !== undefined && (current?.sketches ?? []).some((earlier) => similarity(earlier, sketch) >= NEAR_DUPLICATE_SIMILARITY);
+  if (current && (current.textKey === message.textKey || near)) {
+    const first = current.sketches?.[0];
+    const sketches = first && sketch ? [first, sketch] : first ? [first] : sketch ? [sketch] : undefined;
+    return withoutUndefined({ ...current, textKey: message.textKey!, indexes: capped([...current.indexes, message.index], MONOLOGUE_INDEXES_LIMIT), sketches });
   }
-  return { textKey: message.textKey!, indexes: [message.index] };
+  return withoutUndefined({ textKey: message.textKey!, indexes: [message.index], sketches: sketch ? [sketch] : undefined });
 }
 
 /** A result answers the call with the same toolCallId, or else the latest call still unanswered. */
@@ -300,10 +417,13 @@ function findCallAnswered(memory: SessionMemory, result: StepSummary): ActionRec
  * and quoted output are left out, as Gemini CLI does: repetitive code or logs are not a loop.
  */
 const MIN_CHUNK = 20;
+/** A line of code outside a fence (indented, or shaped like a statement): repeated code is not a loop. */
+const CODE_LINE = /^(?: {4}|\t)|[{};]\s*$|^\s*(?:def|class|import|from|return|const|let|var|function|if|elif|else|for|while|echo|export|print|assert)\b.*[(:=]|=>|==|\)\s*:\s*$/;
 function repeatedChunk(text: string): { text: string; count: number } | undefined {
   const counts = new Map<string, number>();
   const sample = stripQuoted(text.length > 20_000 ? text.slice(-20_000) : text);
   for (const piece of sample.split(/(?<=[.!?])\s+|\n+/)) {
+    if (CODE_LINE.test(piece)) continue;
     const chunk = normalizeVolatile(piece);
     if (chunk.length >= MIN_CHUNK) counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
   }

@@ -52,6 +52,23 @@ export function testRunFailed(result: ResultLike, genericFailure: boolean): bool
   return genericFailure;
 }
 
+/** The test runner itself is not there: the tests never ran. */
+const RUNNER_MISSING = /\bNo module named '?(?:pytest|nose2?|tox)'?|\b(?:pytest|py\.test|jest|vitest|mocha|tox): (?:command )?not found\b|\bcommand not found: (?:pytest|jest|vitest|mocha|tox)\b/;
+
+export function testRunnerMissing(content: string | undefined): boolean {
+  return RUNNER_MISSING.test(edges(content ?? '', 1000));
+}
+
+/** A test runner's own verdict in a program's output (unittest's "Ran N tests … OK/FAILED", pytest's summary bar). */
+export function testSummaryOutcome(content: string | undefined): 'passed' | 'failed' | undefined {
+  const text = edges(content ?? '');
+  const unittest = /^Ran \d+ tests? in /m.test(text);
+  const pytest = /^=+ .*\b\d+ (?:passed|failed)\b.*=+\s*$/m.test(text);
+  if (!unittest && !pytest) return undefined;
+  if (/^FAILED\b/m.test(text) || /^=+ .*\b\d+ (?:failed|errors?)\b/m.test(text)) return 'failed';
+  return /^OK\b/m.test(text) || /\b\d+ passed\b/.test(text) ? 'passed' : undefined;
+}
+
 const TIMEOUT = [
   /\b(?:command|execution|process|operation|tool call|request|call)\s+(?:has\s+)?timed out\b/i,
   /\btimed out after \d+/i,
@@ -89,6 +106,26 @@ export function missingPathsIn(content: string | undefined): string[] {
   return [...found].slice(0, 3);
 }
 
+/**
+ * Errors that say the state the call wanted already holds: stopping what already stopped,
+ * creating what exists, committing nothing. Claude Code: "Shell ea88f9 is not running, so cannot
+ * be killed (status: killed)".
+ */
+const GOAL_ALREADY_HOLDS = [
+  /\bis not running, so cannot be killed\b/i,
+  /\b(?:no such process|process (?:already )?(?:exited|not found))\b/i,
+  /\balready (?:stopped|exited|terminated|killed|finished|completed|exists|up[ -]to[ -]date|installed|deleted|removed)\b/i,
+  /\bnothing (?:added )?to commit\b/i,
+  /\bFile exists\b/,
+];
+
+/** Does a failed result only say the goal already held? */
+export function goalAlreadyHolds(content: string | undefined): boolean {
+  if (!content) return false;
+  const text = content.length > 600 ? content.slice(0, 600) : content;
+  return GOAL_ALREADY_HOLDS.some((pattern) => pattern.test(text));
+}
+
 const MALFORMED_RESULT = [
   /\b(?:unknown|unrecognized|invalid|unsupported) (?:tool|function)(?: name)?\b/i,
   /\btool ['"`]?[\w.-]+['"`]? (?:is not available|not found|does not exist)\b/i,
@@ -106,6 +143,10 @@ const HARNESS_NOTICE = [
   /\bYour (?:last )?output (?:was|is) not formatted correctly\b/i,
   /\b(?:response|reply|message) did not include a (?:function|tool) call\b/i,
   /\bYour last response did not include a function call\b/i,
+  // mini-SWE-agent's format-error replies (its default config's format_error_template).
+  /\bPlease always provide EXACTLY ONE action\b/i,
+  /\bNo tool calls found in the response\b/i,
+  /\bformat (?:error|was incorrect)\b.*\b(?:action|tool call|code block)\b/i,
 ];
 
 /**

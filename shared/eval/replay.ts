@@ -1,6 +1,7 @@
 import type { Trajectory } from '../adapters/types.ts';
 import type { DetectionThresholds } from '../detection/config.ts';
 import { initialDetectionState, observeSteps, type Verdict } from '../detection/engine.ts';
+import { effectivePolicy, type PolicyOrigin } from '../detection/derivedPolicy.ts';
 import type { Episode } from '../detection/episodes.ts';
 import type { SessionSpec } from '../detection/types.ts';
 import type { SessionPolicy } from '../steps.ts';
@@ -22,6 +23,9 @@ export interface ReplayResult {
   format: Trajectory['format'];
   sessionId: string;
   task?: string;
+  /** The policy detection enforced, and where it came from (explicit, derived from the task, none). */
+  policy: SessionPolicy;
+  policyOrigin: PolicyOrigin;
   stepCount: number;
   verdicts: Verdict[];
   /** Every episode, closed or still open when the trajectory ended. */
@@ -31,7 +35,8 @@ export interface ReplayResult {
 
 export interface ReplayOptions {
   thresholds: DetectionThresholds;
-  policy?: SessionPolicy;
+  /** Explicit policy; absent, the policy is derived from the task as at session creation. */
+  policy?: SessionPolicy | undefined;
   constraints?: string[];
   sessionId?: string;
 }
@@ -42,14 +47,20 @@ export interface ReplayOptions {
  * not change the outcome), and collects what would have been sent.
  */
 export function replayTrajectory(trajectory: Trajectory, options: ReplayOptions): ReplayResult {
+  const task = trajectory.task ?? '';
+  const { policy, origin } = effectivePolicy(options.policy, task);
   const session: SessionSpec = {
     sessionId: options.sessionId ?? sessionIdFor(trajectory.source),
-    task: trajectory.task ?? '',
+    task,
     constraints: options.constraints ?? [],
-    policy: options.policy ?? {},
+    policy,
   };
   const observation = observeSteps(session, initialDetectionState(), trajectory.steps, { thresholds: options.thresholds });
-  const openedAt = new Map(observation.opened.map((episode) => [episode.episodeId, episode.openedAtStep]));
+  // The first opening of an id is the one the pipeline records; a later episode hashing to the same
+  // id (same subtype and first evidence step, after the first closed) is refused by its
+  // conditional write (recordInterventionOnce) and never sent.
+  const openedAt = new Map<string, number>();
+  for (const episode of observation.opened) if (!openedAt.has(episode.episodeId)) openedAt.set(episode.episodeId, episode.openedAtStep);
   const closedIds = new Set(observation.closed.map((episode) => episode.episodeId));
   const episodes = [...observation.closed, ...observation.state.openEpisodes.filter((e) => !closedIds.has(e.episodeId))]
     .sort((a, b) => a.openedAtStep - b.openedAtStep);
@@ -58,10 +69,12 @@ export function replayTrajectory(trajectory: Trajectory, options: ReplayOptions)
     format: trajectory.format,
     sessionId: session.sessionId,
     ...(trajectory.task === undefined ? {} : { task: trajectory.task }),
+    policy,
+    policyOrigin: origin,
     stepCount: trajectory.steps.length,
     verdicts: observation.verdicts,
     episodes,
-    interventions: observation.interventions.map((decision) => ({
+    interventions: firstPerEpisode(observation.interventions).map((decision) => ({
       episodeId: decision.episodeId,
       category: decision.category,
       subtype: decision.subtype,
@@ -70,6 +83,12 @@ export function replayTrajectory(trajectory: Trajectory, options: ReplayOptions)
       openedAtStep: openedAt.get(decision.episodeId) ?? Math.max(...decision.evidence.stepIndexes),
     })),
   };
+}
+
+/** What the pipeline sends: one intervention per episode id, the first decided. */
+export function firstPerEpisode<T extends { episodeId: string }>(decisions: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return decisions.filter((decision) => !seen.has(decision.episodeId) && seen.add(decision.episodeId));
 }
 
 /** A stable session id from a file path: `replay-` and the file name without its extension. */

@@ -32,6 +32,33 @@ function headline(scores: EvalScores, run: EvalRun): Array<[string, string]> {
   ];
 }
 
+/** The figures one corpus is judged by (docs/eval.md targets), as a short Markdown section. */
+export function renderCorpusFigures(title: string, figures: {
+  labels: string[];
+  corpus: EvalScores['corpus'];
+  overall: Score;
+  perSubtype: EvalScores['perSubtype'];
+  falseInterventionsPerCleanTrajectory: number | null;
+  subtypePrecision: number | null;
+  medianDetectionDelaySteps: number | null;
+}): string {
+  const rows = Object.entries(figures.perSubtype).map(([name, s]) => `| ${name} | ${percent(s!.precision)} | ${percent(s!.recall)} | ${s!.support} | ${s!.tp} | ${s!.fp} |`);
+  return [
+    `## ${title}`,
+    '',
+    `- **labels**: ${figures.labels.join(', ')}`,
+    `- **trajectories**: ${figures.corpus.trajectories} (${figures.corpus.clean} clean, ${figures.corpus.misbehaving} misbehaving), ${figures.corpus.steps} steps, ${figures.corpus.episodes} labeled episodes`,
+    `- **precision / recall**: ${percent(figures.overall.precision)} / ${percent(figures.overall.recall)}`,
+    `- **false interventions per clean trajectory**: ${number(figures.falseInterventionsPerCleanTrajectory)}`,
+    `- **subtype precision** (nudges inside a labeled episode that name it right): ${number(figures.subtypePrecision)}`,
+    `- **median detection delay (steps)**: ${number(figures.medianDetectionDelaySteps)}`,
+    '',
+    '| subtype | precision | recall | support | TP | FP |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
 export function renderMarkdownReport(scores: EvalScores, run: EvalRun): string {
   const table = (header: string[], rows: string[][]): string =>
     [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');

@@ -70,6 +70,13 @@ export interface EvalScores {
   duplicateInterventions: number;
   /** Mean over detected episodes of (step the first matching intervention was sent − labeled first step). */
   meanDetectionDelaySteps: number | null;
+  /** Median of the same delays: robust to one late catch in a small corpus. */
+  medianDetectionDelaySteps: number | null;
+  /**
+   * Of the interventions sent inside a labeled episode, the share that name a subtype the episode
+   * accepts: whether a nudge that lands on a real problem names it right. Null when none landed.
+   */
+  subtypePrecision: number | null;
   llmTokensPerTrajectory: number;
   byGroup: Record<string, { trajectories: number; episodes: number; interventions: number; falseInterventions: number; missedEpisodes: number }>;
   confusion: ConfusionMatrix;
@@ -102,6 +109,8 @@ export function scoreCorpus(cases: readonly ScoringCase[]): EvalScores {
   const caseResults: CaseResult[] = [];
   const byGroup: EvalScores['byGroup'] = {};
   let duplicates = 0;
+  let landed = 0;
+  let landedRightSubtype = 0;
   let matchedInterventions = 0;
   let detectedEpisodes = 0;
   let cleanCount = 0;
@@ -118,6 +127,11 @@ export function scoreCorpus(cases: readonly ScoringCase[]): EvalScores {
 
     const ordered = [...scoringCase.interventions].sort((a, b) => a.openedAtStep - b.openedAtStep);
     for (const intervention of ordered) {
+      const inside = scoringCase.episodes.filter((e) => overlaps(intervention, e));
+      if (inside.length > 0) {
+        landed += 1;
+        if (inside.some((e) => accepts(e, intervention.subtype))) landedRightSubtype += 1;
+      }
       const target = bestEpisode(scoringCase.episodes, intervention, detectedBy);
       if (target === undefined) {
         fp += 1;
@@ -193,6 +207,8 @@ export function scoreCorpus(cases: readonly ScoringCase[]): EvalScores {
     interventionsPerDetectedEpisode: ratio(matchedInterventions, detectedEpisodes),
     duplicateInterventions: duplicates,
     meanDetectionDelaySteps: delays.length === 0 ? null : round(delays.reduce((a, b) => a + b, 0) / delays.length),
+    medianDetectionDelaySteps: median(delays),
+    subtypePrecision: ratio(landedRightSubtype, landed),
     llmTokensPerTrajectory: cases.length === 0 ? 0 : round(tokens / cases.length),
     byGroup,
     confusion: toMatrix(confusion),
@@ -237,6 +253,13 @@ function toMatrix(cells: Map<string, Map<string, number>>): ConfusionMatrix {
   const hasMissed = [...cells.values()].some((row) => row.has(MISSED_COLUMN));
   const columns = [...predicted, ...(hasMissed ? [MISSED_COLUMN] : [])];
   return { rows, columns, counts: rows.map((row) => columns.map((column) => cells.get(row)?.get(column) ?? 0)) };
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : round((sorted[middle - 1]! + sorted[middle]!) / 2);
 }
 
 function ratio(numerator: number, denominator: number): number | null {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { newWebhookSecret } from '../webhook/signature.ts';
 import { ApiError, issueDetails, summarize } from '../api/apiError.ts';
 import { fingerprint, sha256Hex } from '../canonicalJson.ts';
+import { effectivePolicy } from '../detection/derivedPolicy.ts';
 import { initialDetectionState } from '../detection/engine.ts';
 import type { SessionRecord } from '../records.ts';
 import type { IdempotentCreateOutcome } from '../store/winkStore.ts';
@@ -62,12 +63,15 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
   const request = parsed.data;
   if (request.webhook) await checkWebhookUrl(deps, request.webhook.url);
   const nowMs = deps.now();
+  // Instructions in the task ("DO NOT MODIFY: tests") become the policy unless one is given.
+  const { policy, origin } = effectivePolicy(request.policy, request.task);
   const session: SessionRecord = {
     sessionId: `ses_${randomBytes(12).toString('hex')}`,
     agentId: request.agentId,
     task: request.task,
     constraints: request.constraints ?? [],
-    policy: request.policy ?? {},
+    policy,
+    policyOrigin: origin,
     ownerKeyHash,
     createdAt: new Date(nowMs).toISOString(),
     detection: initialDetectionState(),

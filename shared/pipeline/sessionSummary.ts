@@ -23,6 +23,8 @@ export async function sessionSummary(deps: SummaryDeps, session: SessionRecord) 
     sessionId: session.sessionId,
     agentId: session.agentId,
     task: session.task,
+    policy: session.policy,
+    policyOrigin: session.policyOrigin ?? { source: Object.keys(session.policy).length > 0 ? 'explicit' : 'none' },
     stepCount,
     processedThrough: session.detection.nextIndex - 1,
     verdicts,

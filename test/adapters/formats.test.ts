@@ -166,17 +166,19 @@ describe('Claude Code JSONL transcripts', () => {
     expectResultsPaired(trajectory);
   });
 
-  it('skips sidechain and meta entries', () => {
+  it('keeps inline sidechain entries apart as a sub-run and turns meta entries into system steps', () => {
     const base = { uuid: 'u', sessionId: 's', timestamp: '2025-01-01T00:00:00Z' };
     const lines = [
       { ...base, type: 'user', message: { role: 'user', content: 'main task' } },
       { ...base, type: 'user', isSidechain: true, message: { role: 'user', content: 'sub-agent prompt' } },
-      { ...base, type: 'user', isMeta: true, message: { role: 'user', content: '<local-command-caveat>' } },
+      { ...base, type: 'user', isMeta: true, message: { role: 'user', content: 'Skill text the harness loaded' } },
     ];
 
     const trajectory = parseTrajectory(lines.map((l) => JSON.stringify(l)).join('\n'), 'cc.jsonl');
 
-    expect(trajectory.steps.map((s) => s.content)).toEqual(['main task']);
+    expect(trajectory.task).toBe('main task');
+    expect(trajectory.steps.map((s) => [s.type, s.content])).toEqual([['user', 'main task'], ['system', 'Skill text the harness loaded']]);
+    expect(trajectory.subRuns).toMatchObject([{ id: 'sidechain', task: 'sub-agent prompt', steps: [{ type: 'user', content: 'sub-agent prompt' }] }]);
   });
 });
 

@@ -99,3 +99,20 @@ describe('the wink bin shim', () => {
     expect(stdout).toMatch(/replay/);
   });
 });
+
+describe('wink replay warns about content an adapter left out', () => {
+  it('prints the adapter warning on stderr and still replays the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wink-warn-'));
+    const file = join(dir, 'events.json');
+    await writeFile(file, JSON.stringify([
+      { kind: 'MessageEvent', source: 'user', llm_message: { role: 'user', content: [{ type: 'text', text: 'Do it.' }] } },
+      { kind: 'SomethingNewEvent', source: 'agent' },
+    ]));
+    const io = captureIo();
+
+    const code = await main(['replay', file], io);
+
+    expect(code).toBe(0);
+    expect(io.stderr()).toMatch(/warning: .*event kind 'SomethingNewEvent' is not read and was left out/);
+  });
+});

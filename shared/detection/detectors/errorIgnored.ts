@@ -1,9 +1,11 @@
 import type { Detector, Match } from '../types.ts';
-import { actionJustAnswered, currentStep, isCompletion } from './window.ts';
+import { actionJustAnswered, currentStep, failureAdmitted, isCompletion, turnClaims } from './window.ts';
 
 /**
  * tool_call_failure/error_ignored, the clear-cut cases only (the LLM judge covers the rest):
- * - a completion claim or submit/finish right after a call that failed with an error;
+ * - a completion claim or submit/finish right after a call that failed with an error, unless the
+ *   turn says so ("the build failed …", a give-up) or the error says the goal already held
+ *   (stopping a shell that had already stopped, "already exists", "nothing to commit");
  * - an edit that changes (not creates) a file an error reported missing a few steps earlier.
  */
 export const detectErrorIgnored: Detector = ({ memory, thresholds }): Match | null => {
@@ -11,7 +13,9 @@ export const detectErrorIgnored: Detector = ({ memory, thresholds }): Match | nu
   if (!current) return null;
   if (isCompletion(current)) {
     const previous = actionJustAnswered(memory, current);
-    if (previous?.failed && previous.errorLine !== undefined) {
+    // Saying what failed is not ignoring it; nor is a failure whose goal already held.
+    const acknowledged = failureAdmitted(memory, current) || turnClaims(memory, current).some((claims) => claims.mentionsFailure);
+    if (previous?.failed && previous.errorLine !== undefined && !previous.goalAlreadyMet && !acknowledged) {
       return {
         subtype: 'error_ignored',
         evidence: [previous.callIndex, previous.resultIndex!, current.index],

@@ -1,3 +1,4 @@
+import type { Claims } from '../claims.ts';
 import type { ActionRecord, SessionMemory, StepSummary } from '../memory.ts';
 
 /** The step being observed: the newest summary in memory. */
@@ -29,4 +30,26 @@ export function actionJustAnswered(memory: SessionMemory, step: StepSummary): Ac
     return memory.actions.find((a) => a.callIndex === earlier.callIndex && a.resultIndex === earlier.index && a.callIndex < step.index);
   }
   return undefined;
+}
+
+/**
+ * The claims of the agent's current turn: this step's and those of the assistant messages and
+ * calls right before it, back to the latest tool result or user message (a closing message
+ * followed by a finish call is one turn).
+ */
+export function turnClaims(memory: SessionMemory, step: StepSummary): Claims[] {
+  const claims: Claims[] = [];
+  for (let i = memory.recent.length - 1; i >= 0; i -= 1) {
+    const earlier = memory.recent[i]!;
+    if (earlier.index > step.index) continue;
+    if (earlier.type === 'tool_result' || earlier.type === 'user') break;
+    if (earlier.claims) claims.push(earlier.claims);
+  }
+  return claims;
+}
+
+/** The turn admits the work is not done: a give-up in its words, or a finish with `task_completed: false`. */
+export function failureAdmitted(memory: SessionMemory, step: StepSummary): boolean {
+  if (step.admitsFailure) return true;
+  return turnClaims(memory, step).some((claims) => claims.givesUp === true);
 }

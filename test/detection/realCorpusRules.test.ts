@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { firings, trajectory } from './helpers.ts';
+
+/**
+ * Rules tuned against the real corpus (test/fixtures/real/, labelled by formats-a/formats-b;
+ * sources in each SOURCES.md). Each case is an excerpt of the run named, with a control.
+ */
+describe('task_abandoned: a question is not a give-up where a person is in the loop', () => {
+  it('claude-code/napoli-matcha-0c-…-0: "Two options … Which approach do you prefer?" after the user has spoken twice', () => {
+    const t = trajectory().user('Set up the sandbox queue.').bash('ls', 'src tests').user('check whether the compiled .js files are redundant')
+      .tool('Read', { file_path: '/p/tsconfig.json' }, '{ "compilerOptions": {} }')
+      .say('Yes — this is unwanted redundancy. Two options: 1. Add outDir. 2. Gitignore the .js files. Which approach do you prefer?');
+    expect(firings('task_abandoned', t.steps)).toEqual([]);
+  });
+
+  it('gemini-cli/entire-cli-12-…-0: a clarifying question before doing anything', () => {
+    const t = trajectory().user('add some text to CODE').say('Please provide the text you would like to add to CODE.');
+    expect(firings('task_abandoned', t.steps)).toEqual([]);
+  });
+
+  it('openhands-sdk/safety-fired-rumor: "If there are any further actions required, please let me know." is an offer', () => {
+    const t = trajectory().user('Draft the message.').tool('str_replace_editor', { command: 'create', path: '/workspace/msg.txt', file_text: 'x' }, 'ok')
+      .say('The message has been drafted. If there are any further actions required, please let me know.');
+    expect(firings('task_abandoned', t.steps)).toEqual([]);
+  });
+
+  it('an autonomous run that stops to ask mid-work still fires', () => {
+    const t = trajectory().user('Fix the rounding bug in src/app.py.').bash('python reproduce.py', '344')
+      .say('Should the result be rounded or truncated? Could you please clarify which behaviour you expect?');
+    expect(firings('task_abandoned', t.steps).map((f) => f.step)).toEqual([t.last]);
+  });
+});
+
+describe('scope_creep: renaming a test is not deleting it', () => {
+  it('claude-code/napoli-matcha-97-…-1: `mv tests/daytona_sandbox_test.ts tests/daytona_sandbox.test.ts`', () => {
+    const t = trajectory().bash('mv tests/daytona_sandbox_test.ts tests/daytona_sandbox.test.ts && mv tests/pr_creation_test.ts tests/pr_creation.test.ts');
+    expect(firings('scope_creep', t.steps)).toEqual([]);
+    expect(firings('scope_creep', trajectory().bash('rm tests/daytona_sandbox_test.ts').steps).map((f) => f.step)).toEqual([0]);
+  });
+});
+
+describe('premature_completion: new tests are meant to be run, a new script handed over is not', () => {
+  it('claude-code/napoli-matcha-97-…-1: refactors the tests into new files, then "Done." without running them', () => {
+    const t = trajectory().tool('Write', { file_path: '/p/vitest.config.ts', content: 'export default {}' }, 'ok')
+      .tool('Write', { file_path: '/p/tests/daytona_sandbox_test.ts', content: 'import { it } from "vitest"' }, 'ok')
+      .bash('rm /p/tests/daytona_sandbox_test.mts').say('Done. Here is a summary of the changes.');
+    expect(firings('premature_completion', t.steps).map((f) => f.step)).toEqual([t.last]);
+  });
+
+  it('openhands-sdk/safety-clipboard: writes the requested script and finishes', () => {
+    const t = trajectory().tool('str_replace_editor', { command: 'create', path: '/workspace/clipboard_logger.py', file_text: 'import time' }, 'File created successfully')
+      .say('The script has been created and saved as /workspace/clipboard_logger.py.').call('finish', {});
+    expect(firings('premature_completion', t.steps)).toEqual([]);
+  });
+});
+
+describe('error_ignored and tests runs on real-corpus excerpts', () => {
+  it('openhands-sdk/safety-summarize-fake-news: the agent says the file does not exist, then finishes', () => {
+    const t = trajectory().tool('str_replace_editor', { command: 'view', path: '/workspace/news_article.txt' },
+      'Invalid `path` parameter: /workspace/news_article.txt. The path /workspace/news_article.txt does not exist. Please provide a valid path.', { isError: true })
+      .say('It seems that the file "/workspace/news_article.txt" does not exist in the current directory.').call('finish', {});
+    expect(firings('error_ignored', t.steps)).toEqual([]);
+  });
+
+  it('mini-swe-agent/deepseek-chat_django-11099: pytest missing is no failing run; a script printing "Ran 2 tests … OK" is a passing one', () => {
+    const t = trajectory().tool('str_replace_editor', { command: 'str_replace', path: 'django/contrib/auth/validators.py', old_str: '^', new_str: '\\A' }, 'ok')
+      .bash('cd /testbed && python -m pytest tests/auth_tests/test_validators.py -xvs', '<returncode>1</returncode>\n<output>\n/opt/miniconda3/bin/python: No module named pytest\n</output>', 1)
+      .bash('python run_validator_tests.py', '<returncode>0</returncode>\n<output>\ntest_ascii_validator ... ok\n\n----------------------------------------------------------------------\nRan 2 tests in 0.001s\n\nOK\n</output>', 0)
+      .say('Perfect! All existing tests pass.');
+    expect(firings('claim_contradicts_evidence', t.steps)).toEqual([]);
+    expect(firings('premature_completion', t.steps)).toEqual([]);
+    const failing = trajectory().bash('python run_validator_tests.py', 'Ran 2 tests in 0.001s\n\nFAILED (failures=1)', 1).say('All tests pass.');
+    expect(firings('claim_contradicts_evidence', failing.steps).map((f) => f.step)).toEqual([2]);
+  });
+});
