@@ -1,12 +1,14 @@
 /**
- * `npm run bench`: one JSON object with the detection engine's cost per step as sessions grow and
- * the local pipeline's latency and throughput. Medians and ratios: machines here are shared.
+ * `npm run bench`: one JSON object with the detection engine's cost per step as sessions grow,
+ * secret redaction on 256 KiB worst cases, and the local pipeline's latency and throughput. Medians and ratios: machines here are shared.
  */
 import { runDetectionBench } from './detection.ts';
 import { runPipelineBench } from './pipeline.ts';
+import { runRedactionBench } from './redaction.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const detection = await runDetectionBench();
+const redaction = runRedactionBench();
 const pipeline = await runPipelineBench();
-console.log(JSON.stringify({ node: process.version, detection, pipeline }, null, 2));
+console.log(JSON.stringify({ node: process.version, detection, redaction, pipeline }, null, 2));
