@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormedText } from './storableJson.ts';
 
 /** Limits stated to clients in 413 messages. */
 export const MAX_STEPS_PER_REQUEST = 100;
@@ -23,20 +24,63 @@ export const StepSchema = z.strictObject({
 export type Step = z.infer<typeof StepSchema>;
 export type StepType = Step['type'];
 
-export const SessionPolicySchema = z.strictObject({
-  forbiddenPaths: z.array(z.string().min(1).max(1024)).max(200).optional(),
-  forbiddenCommands: z.array(z.string().min(1).max(1024)).max(200).optional(),
-});
+/**
+ * Session limits, in bytes of UTF-8 where DynamoDB counts bytes (a UTF-16 length would let 32,768
+ * emoji through as 65,536 "characters" and 128 KiB). Together they keep the session item, with
+ * its bounded detection state, well under DynamoDB's 400 KB item limit.
+ */
+export const SESSION_LIMITS = {
+  agentIdBytes: 256,
+  taskBytes: 64 * 1024,
+  constraintBytes: 4096,
+  constraints: 100,
+  constraintsTotalBytes: 32 * 1024,
+  globBytes: 1024,
+  globsPerList: 200,
+  policyTotalBytes: 32 * 1024,
+  webhookUrlBytes: 2048,
+} as const;
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/** A non-empty, well-formed string of at most `maxBytes` bytes of UTF-8. */
+function textOfBytes(maxBytes: number) {
+  return z.string().min(1).superRefine((text, ctx) => {
+    const bytes = utf8Bytes(text);
+    if (bytes > maxBytes) ctx.addIssue({ code: 'custom', message: `must be at most ${maxBytes} bytes of UTF-8 (this is ${bytes})` });
+    else if (!isWellFormedText(text)) ctx.addIssue({ code: 'custom', message: 'holds a lone UTF-16 surrogate, which has no UTF-8 encoding' });
+  });
+}
+
+function totalBytesAtMost(maxBytes: number, what: string) {
+  return (texts: readonly string[], ctx: z.RefinementCtx) => {
+    const bytes = texts.reduce((sum, text) => sum + utf8Bytes(text), 0);
+    if (bytes > maxBytes) ctx.addIssue({ code: 'custom', message: `${what} may be at most ${maxBytes} bytes of UTF-8 together (these are ${bytes})` });
+  };
+}
+
+const globList = z.array(textOfBytes(SESSION_LIMITS.globBytes)).max(SESSION_LIMITS.globsPerList);
+
+export const SessionPolicySchema = z
+  .strictObject({ forbiddenPaths: globList.optional(), forbiddenCommands: globList.optional() })
+  .superRefine((policy, ctx) =>
+    totalBytesAtMost(SESSION_LIMITS.policyTotalBytes, 'forbiddenPaths and forbiddenCommands')(
+      [...(policy.forbiddenPaths ?? []), ...(policy.forbiddenCommands ?? [])], ctx));
 export type SessionPolicy = z.infer<typeof SessionPolicySchema>;
 
 export const CreateSessionSchema = z.strictObject({
-  agentId: z.string().min(1).max(256),
-  task: z.string().min(1).max(64 * 1024),
-  constraints: z.array(z.string().min(1).max(4096)).max(100).optional(),
+  agentId: textOfBytes(SESSION_LIMITS.agentIdBytes),
+  task: textOfBytes(SESSION_LIMITS.taskBytes),
+  constraints: z
+    .array(textOfBytes(SESSION_LIMITS.constraintBytes))
+    .max(SESSION_LIMITS.constraints)
+    .superRefine(totalBytesAtMost(SESSION_LIMITS.constraintsTotalBytes, 'constraints'))
+    .optional(),
   policy: SessionPolicySchema.optional(),
   webhook: z
     .strictObject({
-      url: z.url({ protocol: /^https?$/, error: 'webhook.url must be an http(s) URL' }),
+      url: z.url({ protocol: /^https?$/, error: 'webhook.url must be an http(s) URL' })
+        .max(SESSION_LIMITS.webhookUrlBytes, `webhook.url may be at most ${SESSION_LIMITS.webhookUrlBytes} characters`),
     })
     .optional(),
 });

@@ -1,6 +1,7 @@
-import { ApiError, issueDetails, summarize, type ErrorDetail } from '../api/apiError.ts';
+import { ApiError, formatPath, issueDetails, summarize, type ErrorDetail } from '../api/apiError.ts';
 import type { SessionRecord, StoredStep } from '../records.ts';
 import { MAX_STEP_BYTES, MAX_STEPS_PER_REQUEST, StepSchema, stepFingerprint, type Step } from '../steps.ts';
+import { storableJsonProblems } from '../storableJson.ts';
 import { StepWriteRaceError } from '../store/winkStore.ts';
 import type { StepsMessage } from '../queue/sqsQueues.ts';
 
@@ -62,6 +63,12 @@ function parseSteps(body: unknown): Step[] {
   const steps: Step[] = [];
   candidates.forEach((candidate, position) => {
     const prefix = isBatch ? `steps[${position}]` : '';
+    // What DynamoDB could not store as sent (numbers, keys, nesting) is the client's to fix: a 400, not a 500.
+    const unstorable = storableJsonProblems(candidate);
+    if (unstorable.length > 0) {
+      details.push(...unstorable.map((problem) => ({ path: formatPath(prefix, problem.path), message: problem.message })));
+      return;
+    }
     const parsed = StepSchema.safeParse(candidate);
     if (!parsed.success) {
       details.push(...issueDetails(parsed.error, prefix));
