@@ -5,12 +5,21 @@ import { isWellFormedText } from './storableJson.ts';
 export const MAX_STEPS_PER_REQUEST = 100;
 export const MAX_STEP_BYTES = 256 * 1024;
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** Detection saves `index + 1` as the next index it expects: that must stay a safe integer. */
+export const MAX_STEP_INDEX = Number.MAX_SAFE_INTEGER - 1;
+/**
+ * How far past the first step detection has not seen yet (the session's `nextIndex`) a step's
+ * index may be. A far-off index would open a gap that detection skips after the gap wait, jumping
+ * past every step an agent posts afterwards: a way out of monitoring. Wide enough for an agent,
+ * or `wink replay`, posting ahead of a detector that lags behind.
+ */
+export const MAX_STEPS_AHEAD_OF_DETECTION = 10_000;
 
 export const STEP_TYPES = ['user', 'assistant', 'tool_call', 'tool_result', 'system'] as const;
 
 /** One trajectory step as agents send it (the README's API contract). */
 export const StepSchema = z.strictObject({
-  index: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+  index: z.int().min(0).max(MAX_STEP_INDEX),
   type: z.enum(STEP_TYPES),
   content: z.string().optional(),
   toolName: z.string().min(1).max(256).optional(),

@@ -1,6 +1,6 @@
 import { ApiError, formatPath, issueDetails, summarize, type ErrorDetail } from '../api/apiError.ts';
 import type { SessionRecord, StoredStep } from '../records.ts';
-import { MAX_STEP_BYTES, MAX_STEPS_PER_REQUEST, StepSchema, stepFingerprint, type Step } from '../steps.ts';
+import { MAX_STEP_BYTES, MAX_STEPS_AHEAD_OF_DETECTION, MAX_STEPS_PER_REQUEST, StepSchema, stepFingerprint, type Step } from '../steps.ts';
 import { storableJsonProblems } from '../storableJson.ts';
 import { StepWriteRaceError } from '../store/winkStore.ts';
 import type { StepsMessage } from '../queue/sqsQueues.ts';
@@ -29,6 +29,8 @@ const RACE_RETRY_DELAY_MS = 50;
  */
 export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body: unknown): Promise<{ accepted: number }> {
   const steps = parseSteps(body);
+  // The session was read to check its owner: its detection progress costs nothing more.
+  rejectIndexesTooFarAhead(steps, isBatchBody(body), session.detection.nextIndex);
   const unique = uniqueByIndex(steps);
   const nowMs = deps.now();
 
@@ -51,8 +53,12 @@ export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body
   return { accepted: steps.length };
 }
 
+function isBatchBody(body: unknown): body is { steps: unknown } {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && 'steps' in body;
+}
+
 function parseSteps(body: unknown): Step[] {
-  const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'steps' in body;
+  const isBatch = isBatchBody(body);
   const extra = isBatch ? Object.keys(body).filter((key) => key !== 'steps') : [];
   if (extra.length > 0) {
     throw new ApiError(400, 'invalid_step', `Unknown field ${extra.map((key) => `"${key}"`).join(', ')} next to "steps"; send { "steps": [...] } or one step`,
@@ -83,6 +89,17 @@ function parseSteps(body: unknown): Step[] {
   });
   if (details.length > 0) throw new ApiError(400, 'invalid_step', `Invalid step: ${summarize(details)}`, details);
   return steps;
+}
+
+function rejectIndexesTooFarAhead(steps: readonly Step[], inBatch: boolean, nextIndex: number): void {
+  const limit = nextIndex + MAX_STEPS_AHEAD_OF_DETECTION;
+  const details = steps.flatMap((step, position) => step.index < limit ? [] : [{
+    path: inBatch ? `steps[${position}].index` : 'index',
+    message: `must be below ${limit}: at most ${MAX_STEPS_AHEAD_OF_DETECTION} steps past the first step not yet detected (${nextIndex})`,
+  }]);
+  if (details.length > 0) {
+    throw new ApiError(400, 'step_index_too_far_ahead', `Step index too far ahead: ${summarize(details)}; post the steps in between first`, details);
+  }
 }
 
 function asBatch(steps: unknown): unknown[] {

@@ -1,7 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { MAX_STEPS_AHEAD_OF_DETECTION } from '../../shared/steps.ts';
 import { apiClient } from '../support/apiClient.ts';
+import { say } from '../support/steps.ts';
+import { eventually } from '../support/webhookReceiver.ts';
 
 /**
  * Client input that used to answer 500 (issue 8, items 4 and 5), over real HTTP against the local
@@ -61,6 +64,29 @@ describe('client input limits (local stack)', () => {
         expect(JSON.stringify(response.body.error), json).toContain(key);
       }
       expect((await api.getSession(sessionId)).body.stepCount).toBe(0);
+    });
+  });
+
+  describe('step indexes are bounded (issue 8 item 3)', () => {
+    it('refuses 2^53 - 1, whose next index could not be saved', async () => {
+      const { body } = await api.createSession({ agentId: 'a', task: 't' });
+      const response = await api.postSteps(body.sessionId, say(Number.MAX_SAFE_INTEGER, 'x'));
+      expect(response.status).toBe(400);
+      expect(response.body.error.details.map((d: { path: string }) => d.path)).toContain('index');
+    });
+
+    it(`refuses an index ${MAX_STEPS_AHEAD_OF_DETECTION} or more past detection's progress, naming the limit, and follows that progress`, async () => {
+      const { body } = await api.createSession({ agentId: 'a', task: 't' });
+      const far = await api.postSteps(body.sessionId, { steps: [say(0, 'hi'), say(MAX_STEPS_AHEAD_OF_DETECTION, 'far')] });
+      expect(far.status).toBe(400);
+      expect(far.body.error.details).toEqual([{ path: 'steps[1].index', message: expect.stringContaining(`at most ${MAX_STEPS_AHEAD_OF_DETECTION} steps`) }]);
+      expect((await api.postSteps(body.sessionId, say(Number.MAX_SAFE_INTEGER - 1, 'x'))).status).toBe(400);
+      expect((await api.getSession(body.sessionId)).body.stepCount).toBe(0);
+
+      expect((await api.postSteps(body.sessionId, { steps: [0, 1, 2, 3, 4].map((i) => say(i, `step ${i}`)) })).status).toBe(202);
+      await eventually(async () => ((await api.getSession(body.sessionId)).body.processedThrough >= 4 ? true : undefined), 15_000, 'detection to reach step 4');
+      expect((await api.postSteps(body.sessionId, say(5 + MAX_STEPS_AHEAD_OF_DETECTION - 1, 'just within'))).status).toBe(202);
+      expect((await api.postSteps(body.sessionId, say(5 + MAX_STEPS_AHEAD_OF_DETECTION, 'one too far'))).status).toBe(400);
     });
   });
 
