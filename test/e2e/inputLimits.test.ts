@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { MAX_STEPS_AHEAD_OF_DETECTION } from '../../shared/steps.ts';
 import { apiClient } from '../support/apiClient.ts';
-import { say } from '../support/steps.ts';
+import { failingLoop, say } from '../support/steps.ts';
 import { eventually } from '../support/webhookReceiver.ts';
 
 /**
@@ -88,6 +88,25 @@ describe('client input limits (local stack)', () => {
       expect((await api.postSteps(body.sessionId, say(5 + MAX_STEPS_AHEAD_OF_DETECTION - 1, 'just within'))).status).toBe(202);
       expect((await api.postSteps(body.sessionId, say(5 + MAX_STEPS_AHEAD_OF_DETECTION, 'one too far'))).status).toBe(400);
     });
+  });
+
+  it('keeps detecting after steps built to overflow the session item (issue 8 item 2)', async () => {
+    const { body } = await api.createSession({ agentId: 'a', task: 't' });
+    const create = (index: number) => ({
+      index, type: 'tool_call', toolName: 'str_replace_editor', toolCallId: `c${index}`,
+      toolInput: { command: 'create', path: `src/${index}/${'a'.repeat(120_000)}`, file_text: 'x' },
+    });
+    const created = (index: number) => ({ index, type: 'tool_result', toolCallId: `c${index - 1}`, content: 'File created successfully' });
+    expect((await api.postSteps(body.sessionId, { steps: [create(0), created(1), create(2), created(3)] })).status).toBe(202);
+    // Detection must get past them and save its state (it used to fail here for good) ...
+    await eventually(async () => ((await api.getSession(body.sessionId)).body.processedThrough >= 3 ? true : undefined), 20_000, 'detection past the huge paths');
+    // ... and still see what comes next.
+    expect((await api.postSteps(body.sessionId, { steps: failingLoop(4, 4) })).status).toBe(202);
+    const nudged = await eventually(async () => {
+      const { interventions } = (await api.getInterventions(body.sessionId)).body;
+      return interventions.length > 0 ? interventions : undefined;
+    }, 20_000, 'the loop after the huge paths to be nudged');
+    expect(nudged.map((i: { subtype: string }) => i.subtype)).toContain('repeated_failing_call');
   });
 
   describe('session fields are limited in bytes, as DynamoDB counts them', () => {
