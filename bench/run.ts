@@ -5,10 +5,12 @@
 import { runDetectionBench } from './detection.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runRedactionBench } from './redaction.ts';
+import { runClaudeCodeHookBench } from './claudeCodeHook.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const detection = await runDetectionBench();
 const redaction = runRedactionBench();
 const pipeline = await runPipelineBench();
-console.log(JSON.stringify({ node: process.version, detection, redaction, pipeline }, null, 2));
+const claudeCodeHook = await runClaudeCodeHookBench();
+console.log(JSON.stringify({ node: process.version, detection, redaction, pipeline, claudeCodeHook }, null, 2));

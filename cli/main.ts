@@ -4,6 +4,8 @@ import { TRAJECTORY_FORMATS, TrajectoryFormatError, isTrajectoryFormat, type Tra
 import { ENV } from '../shared/config.ts';
 import { parseThresholds, type DetectionThresholds } from '../shared/detection/config.ts';
 import { runEval } from './eval.ts';
+import { runClaudeCodeHook } from './hook.ts';
+import { runInitClaudeCode } from './init.ts';
 import { CliError, processIo, type CliIo } from './io.ts';
 import { readPolicy } from './policy.ts';
 import { runReplay } from './replay.ts';
@@ -69,6 +71,34 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
     .option('--report <file>', 'also write a report with the confusion matrix (.html or .md)')
     .action(async (labels: string, opts: { json?: boolean; report?: string }) => {
       setExitCode(await runEval(labels, { thresholds: thresholdsFromEnv(), json: Boolean(opts.json), ...(opts.report ? { report: opts.report } : {}) }, io));
+    });
+
+  program
+    .command('hook')
+    .description('Claude Code command hook: reads the hook JSON on stdin, asks Wink ($WINK_URL, $WINK_API_KEY), prints the answer ({} on any trouble)')
+    .argument('<agent>', 'claude-code')
+    .action(async (agent: string) => {
+      // bin/wink.mjs runs this path itself, in a worker under a deadline; this is the same hook for `tsx cli/main.ts hook`.
+      if (agent !== 'claude-code') throw new CliError(`unknown agent ${agent}; supported: claude-code`, 2);
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      io.out(`${await runClaudeCodeHook(Buffer.concat(chunks).toString('utf8'), process.env, (message) => io.err(`${message}\n`))}\n`);
+    });
+
+  program
+    .command('init')
+    .description("Add Wink's hooks to Claude Code's settings.json (keeps your other settings and hooks; safe to run again)")
+    .argument('<agent>', 'claude-code')
+    .option('--url <url>', 'Wink base URL (default: $WINK_URL or http://127.0.0.1:8787)')
+    .option('--http', 'Claude Code posts each hook to Wink itself (the default)')
+    .option('--command', 'Claude Code runs `npx wink hook claude-code`, which also sends the assistant\'s text from the transcript')
+    .addOption(new Option('--scope <scope>', 'project: ./.claude/settings.json; user: ~/.claude/settings.json').choices(['project', 'user']).default('project'))
+    .action(async (agent: string, opts: { url?: string; http?: boolean; command?: boolean; scope: 'project' | 'user' }) => {
+      if (agent !== 'claude-code') throw new CliError(`unknown agent ${agent}; supported: claude-code`, 2);
+      if (opts.http && opts.command) throw new CliError('choose either --http or --command, not both', 2);
+      const url = opts.url ?? process.env.WINK_URL ?? 'http://127.0.0.1:8787';
+      if (!/^https?:\/\/[^\s]+$/.test(url)) throw new CliError(`--url must be an http(s) URL, got ${url}`, 2);
+      setExitCode(await runInitClaudeCode({ variant: opts.command ? 'command' : 'http', url, scope: opts.scope }, io));
     });
 
   return program;

@@ -57,6 +57,10 @@ export interface Intervention {
 
 export interface InterventionRecord extends Intervention {
   delivery: DeliveryRecord;
+  /** When a step reply (or a hook answer) handed it to the agent; set once, conditionally. */
+  handedOutAt?: string;
+  /** When GET …/interventions first returned it. */
+  firstPolledAt?: string;
 }
 
 export type { Episode, Verdict };

@@ -11,18 +11,22 @@ import { httpErrorHandler, jsonResponse } from '../../shared/middleware/httpErro
 import { StepsQueue, createSqsClient } from '../../shared/queue/sqsQueues.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { WinkStore } from '../../shared/store/winkStore.ts';
+import { ClaudeCodeLinkStore } from '../../shared/store/claudeCodeLinks.ts';
 
 const config = readApiConfig();
 const { logger, metrics } = createObservability();
-const store = new WinkStore(createDocumentClient(), config.tableName, config.retentionDays);
+const documentClient = createDocumentClient();
+const store = new WinkStore(documentClient, config.tableName, config.retentionDays);
 const deps = {
   store,
+  claudeCodeLinks: new ClaudeCodeLinkStore(documentClient, config.tableName, config.retentionDays),
   authenticator: new ApiKeyAuthenticator(store),
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,
   allowPrivateWebhooks: config.allowPrivateWebhooks,
   onStepsAccepted: (count: number) => metrics.addMetric('StepsIngested', MetricUnit.Count, count),
   onSessionCreated: () => metrics.addMetric('SessionsCreated', MetricUnit.Count, 1),
+  onHookError: (error: unknown) => logger.error('Claude Code hook answered {} after an internal error', { error }),
 };
 
 /** The HTTP API (all routes): translate the API Gateway event, run the contract, answer JSON. */
@@ -32,6 +36,7 @@ async function apiHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayProx
     method: event.requestContext.http.method,
     path: event.rawPath,
     headers: event.headers ?? {},
+    query: Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')),
     ...(body !== undefined ? { body } : {}),
   });
   return jsonResponse(response.statusCode, response.body);

@@ -16,6 +16,7 @@ export const WINK_ROUTES: ReadonlyArray<{ readonly method: HttpMethod; readonly 
   { method: HttpMethod.POST, path: '/v1/sessions/{sessionId}/steps' },
   { method: HttpMethod.GET, path: '/v1/sessions/{sessionId}' },
   { method: HttpMethod.GET, path: '/v1/sessions/{sessionId}/interventions' },
+  { method: HttpMethod.POST, path: '/v1/integrations/claude-code/hooks' },
 ];
 
 /** One JSON object per request; HTTP API context variables. */
@@ -50,7 +51,7 @@ export interface IngestApiProps {
   readonly throttleBurstLimit?: number;
   /** @default 512 */
   readonly memorySize?: number;
-  /** Below the HTTP API's 30 s integration limit. @default Duration.seconds(10) */
+  /** Below the HTTP API's 30 s integration limit, above the 20 s interventions long-poll. @default Duration.seconds(25) */
   readonly timeout?: Duration;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
@@ -59,7 +60,7 @@ export interface IngestApiProps {
 }
 
 /**
- * The public HTTP API: an API Gateway HTTP API whose four routes go to the ingest function
+ * The public HTTP API: an API Gateway HTTP API whose routes all go to the ingest function
  * (payload format 2.0), on a `$default` stage with throttling and JSON access logs. CORS is off:
  * agents call it server to server.
  *
@@ -79,7 +80,7 @@ export class IngestApi extends Construct {
     super(scope, id);
     const rateLimit = props.throttleRateLimit ?? 50;
     const burstLimit = props.throttleBurstLimit ?? 100;
-    const timeout = props.timeout ?? Duration.seconds(10);
+    const timeout = props.timeout ?? Duration.seconds(25);
     validate(props, rateLimit, burstLimit, timeout);
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
 

@@ -1,9 +1,10 @@
 import type { SessionRecord } from '../records.ts';
 import { MAX_BODY_BYTES } from '../steps.ts';
 import { createSession, type CreateSessionDeps } from '../pipeline/createSession.ts';
+import { answerClaudeCodeHook, type ClaudeCodeHookDeps } from '../pipeline/claudeCodeHook.ts';
+import { MAX_POLL_WAIT_SECONDS, MAX_REPLY_WAIT_MS, boundedIntParam, handOutPending, pollInterventions, waitForDetection, type HandOutDeps } from '../pipeline/handOut.ts';
 import { ingestSteps, type IngestDeps } from '../pipeline/ingestSteps.ts';
 import { sessionSummary, type SummaryDeps } from '../pipeline/sessionSummary.ts';
-import { toPublicIntervention } from '../records.ts';
 import { ApiError } from './apiError.ts';
 import type { ApiKeyAuthenticator } from './authenticate.ts';
 
@@ -12,6 +13,8 @@ export interface ApiRequest {
   path: string;
   /** Header names in lower case. */
   headers: Record<string, string | undefined>;
+  /** Query string parameters (`?wait=…&after=…`). */
+  query?: Record<string, string | undefined>;
   body?: string;
 }
 
@@ -22,15 +25,20 @@ export interface ApiResponse {
 
 export interface ApiDeps {
   authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
-  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & {
+  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & HandOutDeps['store'] & {
     getSession(sessionId: string): Promise<SessionRecord | undefined>;
   };
+  /** Claude Code session links (the hook route). */
+  claudeCodeLinks: ClaudeCodeHookDeps['links'];
   stepsQueue: IngestDeps['stepsQueue'];
   now: () => number;
   allowPrivateWebhooks?: boolean;
   /** Called with what was accepted, for metrics. */
   onStepsAccepted?: (count: number) => void;
   onSessionCreated?: () => void;
+  /** A hook request failed inside Wink and was answered `{}`: for logs. */
+  onHookError?: (error: unknown) => void;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const SESSION_ID = '([A-Za-z0-9_-]{1,128})';
@@ -39,6 +47,7 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/steps/?$`), methods: { POST: postSteps } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/interventions/?$`), methods: { GET: getInterventions } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/?$`), methods: { GET: getSession } },
+  { pattern: /^\/v1\/integrations\/claude-code\/hooks\/?$/, methods: { POST: postClaudeCodeHook } },
 ];
 
 /**
@@ -68,15 +77,29 @@ async function postSession(deps: ApiDeps, request: ApiRequest, ownerKeyHash: str
 async function postSteps(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
   const body = readJsonBody(request);
   const session = await ownedSession(deps, sessionId!, ownerKeyHash);
-  const result = await ingestSteps(deps, session, body);
-  deps.onStepsAccepted?.(result.accepted);
-  return { statusCode: 202, body: result };
+  const waitMs = boundedIntParam(request.query?.wait, 'wait', MAX_REPLY_WAIT_MS, 'milliseconds');
+  const { accepted, lastIndex } = await ingestSteps(deps, session, body);
+  deps.onStepsAccepted?.(accepted);
+  if (waitMs) await waitForDetection(deps, session.sessionId, lastIndex, waitMs);
+  return { statusCode: 202, body: { accepted, interventions: await handOutPending(deps, session.sessionId) } };
 }
 
-async function getInterventions(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
+async function getInterventions(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
+  const waitSeconds = boundedIntParam(request.query?.wait, 'wait', MAX_POLL_WAIT_SECONDS, 'seconds');
   const session = await ownedSession(deps, sessionId!, ownerKeyHash);
-  const interventions = await deps.store.listInterventions(session.sessionId);
-  return { statusCode: 200, body: { interventions: interventions.map(toPublicIntervention) } };
+  const interventions = await pollInterventions(deps, session.sessionId, { after: request.query?.after, waitSeconds });
+  return { statusCode: 200, body: { interventions } };
+}
+
+/** Claude Code's hook JSON as it sends it; the answer is the JSON Claude Code reads back (200 always, `{}` on trouble). */
+async function postClaudeCodeHook(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string): Promise<ApiResponse> {
+  const waitMs = boundedIntParam(request.query?.wait, 'wait', MAX_REPLY_WAIT_MS, 'milliseconds');
+  const body = readJsonBody(request);
+  const answer = await answerClaudeCodeHook({ ...deps, links: deps.claudeCodeLinks }, ownerKeyHash, body, {
+    waitMs,
+    ...(deps.onHookError ? { onInternalError: deps.onHookError } : {}),
+  });
+  return { statusCode: 200, body: answer };
 }
 
 async function getSession(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {

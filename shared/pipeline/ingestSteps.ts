@@ -27,7 +27,7 @@ const RACE_RETRY_DELAY_MS = 50;
  * Duplicates are queued too: if a previous attempt stored the steps but failed to queue them, the
  * client's retry is what gets them detected. The detector ignores steps it has already seen.
  */
-export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body: unknown): Promise<{ accepted: number }> {
+export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body: unknown): Promise<{ accepted: number; lastIndex: number }> {
   const steps = parseSteps(body);
   // The session was read to check its owner: its detection progress costs nothing more.
   rejectIndexesTooFarAhead(steps, isBatchBody(body), session.detection.nextIndex);
@@ -50,7 +50,8 @@ export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body
   }
 
   await deps.stepsQueue.send({ sessionId: session.sessionId, indexes: [...unique.keys()] });
-  return { accepted: steps.length };
+  // lastIndex: how far detection must get before the reply's `?wait` is over.
+  return { accepted: steps.length, lastIndex: Math.max(...unique.keys()) };
 }
 
 function isBatchBody(body: unknown): body is { steps: unknown } {

@@ -27,12 +27,21 @@ export async function sessionSummary(deps: SummaryDeps, session: SessionRecord) 
     processedThrough: session.detection.nextIndex - 1,
     verdicts,
     episodes,
-    interventions: interventions.map((record) => ({ ...toPublicIntervention(record), delivery: record.delivery })),
+    interventions: interventions.map((record) => ({ ...toPublicIntervention(record), delivery: record.delivery, handedOut: handedOutRoutes(record) })),
     resolution: {
       closedEpisodes: closed.length,
       resolved: closed.filter((e) => e.outcome === 'resolved').length,
       persisted: closed.filter((e) => e.outcome === 'persisted').length,
     },
     llmTokens: session.llmTokens,
+  };
+}
+
+/** Where an intervention went: a step reply (or hook answer), the webhook, a poll — each with when. */
+function handedOutRoutes(record: InterventionRecord) {
+  return {
+    reply: record.handedOutAt ?? null,
+    webhook: record.delivery.status === 'delivered' ? record.delivery.deliveredAt ?? null : null,
+    poll: record.firstPolledAt ?? null,
   };
 }

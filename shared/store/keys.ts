@@ -8,7 +8,9 @@
  *   SESSION#<sessionId>    VERDICT#<index>#<subtype>   one detector verdict
  *   SESSION#<sessionId>    EPISODE#<episodeId>         one misbehavior episode (open/closed, outcome)
  *   SESSION#<sessionId>    INTERVENTION#<episodeId>    the intervention, written once (attribute_not_exists)
+ *   SESSION#<sessionId>    HOOKSTEP#<event>#<toolUseId> the step index a Claude Code hook event was given (retries reuse it)
  *   APIKEY#<sha256 of key> APIKEY                      an API key, stored only as its hash
+ *   CLAUDECODE#<key hash>#<Claude Code session_id>  CLAUDECODE  the Wink session it maps to, the next step index, Stop state
  *
  * Everything about a session shares one partition, so reading it is a Query and deleting it is a
  * TTL sweep (`expiresAt`, epoch seconds). Zero-padded indexes make STEP# items sort in index order.
@@ -25,6 +27,9 @@ export const stepSk = (index: number) => `STEP#${padIndex(index)}`;
 export const verdictSk = (stepIndex: number, subtype: string) => `VERDICT#${padIndex(stepIndex)}#${subtype}`;
 export const episodeSk = (episodeId: string) => `EPISODE#${episodeId}`;
 export const interventionSk = (episodeId: string) => `INTERVENTION#${episodeId}`;
+export const hookStepSk = (event: string, toolUseId: string) => `HOOKSTEP#${event}#${toolUseId}`;
+export const CLAUDE_CODE_SK = 'CLAUDECODE';
+export const claudeCodePk = (ownerKeyHash: string, claudeSessionId: string) => `CLAUDECODE#${ownerKeyHash}#${claudeSessionId}`;
 
 export const PREFIX = {
   step: 'STEP#',

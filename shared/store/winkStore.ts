@@ -340,6 +340,52 @@ export class WinkStore {
     }
   }
 
+  /**
+   * Claims the intervention for one step reply: only the first caller gets true, so concurrent
+   * posts never hand the same intervention out twice. A top-level attribute, so the notifier's
+   * delivery record never overwrites it.
+   */
+  async markHandedOut(sessionId: string, episodeId: string, handedOutAt: string): Promise<boolean> {
+    return this.setOnce(sessionId, episodeId, 'handedOutAt', handedOutAt);
+  }
+
+  /** Notes the first time a poll returned the intervention (for the session summary). */
+  async markPolled(sessionId: string, episodeId: string, polledAt: string): Promise<boolean> {
+    return this.setOnce(sessionId, episodeId, 'firstPolledAt', polledAt);
+  }
+
+  /** The next step index detection will observe (its progress), read without the whole state. */
+  async detectionNextIndex(sessionId: string): Promise<number | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: sessionPk(sessionId), sk: SESSION_SK },
+        ConsistentRead: true,
+        ProjectionExpression: 'detection.nextIndex',
+      }),
+    );
+    return (Item?.detection as { nextIndex?: number } | undefined)?.nextIndex;
+  }
+
+  private async setOnce(sessionId: string, episodeId: string, attribute: 'handedOutAt' | 'firstPolledAt', value: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: interventionSk(episodeId) },
+          UpdateExpression: 'SET #attr = :value',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#attr)',
+          ExpressionAttributeNames: { '#attr': attribute },
+          ExpressionAttributeValues: { ':value': value },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   // --- helpers ------------------------------------------------------------------------------
 
   private async listByPrefix(sessionId: string, prefix: string, limit: number): Promise<Record<string, unknown>[]> {

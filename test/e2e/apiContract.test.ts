@@ -128,15 +128,15 @@ describe('HTTP API contract', () => {
     const { body } = await api.createSession({ agentId: 'a', task: 't' });
     const steps = Array.from({ length: 20 }, (_, index) => ({ index, type: 'tool_result', content: 'z'.repeat(255 * 1024) }));
     expect(Buffer.byteLength(JSON.stringify({ steps }))).toBeLessThan(MAX_BODY_BYTES);
-    expect(await api.postSteps(body.sessionId, { steps })).toEqual({ status: 202, body: { accepted: 20 } });
+    expect(await api.postSteps(body.sessionId, { steps })).toEqual({ status: 202, body: { accepted: 20, interventions: [] } });
     expect((await api.getSession(body.sessionId)).body.stepCount).toBe(20);
   });
 
   it('accepts the same step twice with no further effect, and counts duplicates in accepted', async () => {
     const { body } = await api.createSession({ agentId: 'a', task: 't' });
     const step = call(0, 'ls');
-    expect(await api.postSteps(body.sessionId, step)).toEqual({ status: 202, body: { accepted: 1 } });
-    expect(await api.postSteps(body.sessionId, { steps: [step, step, result(1, 'a.txt')] })).toEqual({ status: 202, body: { accepted: 3 } });
+    expect(await api.postSteps(body.sessionId, step)).toEqual({ status: 202, body: { accepted: 1, interventions: [] } });
+    expect(await api.postSteps(body.sessionId, { steps: [step, step, result(1, 'a.txt')] })).toEqual({ status: 202, body: { accepted: 3, interventions: [] } });
     // Key order does not matter: the same step is the same step.
     const reordered = Object.fromEntries(Object.entries(step).reverse());
     expect((await api.postSteps(body.sessionId, reordered)).status).toBe(202);

@@ -45,7 +45,7 @@ describe('pipeline end to end (DynamoDB Local + fauxqs)', () => {
     const steps = failingLoop(4);
 
     const posted = await api.postSteps(sessionId, { steps });
-    expect(posted).toEqual({ status: 202, body: { accepted: steps.length } });
+    expect(posted).toEqual({ status: 202, body: { accepted: steps.length, interventions: [] } });
 
     const delivery = await eventually(() => receiver.received.find((r) => r.body.includes(sessionId)), 15_000, 'the webhook');
     const intervention = JSON.parse(delivery.body);
@@ -56,7 +56,9 @@ describe('pipeline end to end (DynamoDB Local + fauxqs)', () => {
     expect(verifyWebhookSignature('whsec_wrong', delivery.body, String(delivery.headers['wink-signature']))).toBe(false);
 
     // The same steps again, one by one and as a batch: accepted, and no second nudge.
-    expect((await api.postSteps(sessionId, steps[3])).body).toEqual({ accepted: 1 });
+    // The first reply after detection hands the intervention out; later ones carry nothing.
+    expect((await api.postSteps(sessionId, steps[3])).body).toEqual({ accepted: 1, interventions: [intervention] });
+    expect((await api.postSteps(sessionId, steps[3])).body).toEqual({ accepted: 1, interventions: [] });
     expect((await api.postSteps(sessionId, { steps })).status).toBe(202);
     await processedThrough(sessionId, steps.length - 1);
     for (let drained = 1; drained > 0;) drained = await stack.detectorPoller.pollOnce(0) + await stack.notifierPoller.pollOnce(0);

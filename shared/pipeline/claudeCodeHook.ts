@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { ApiError } from '../api/apiError.ts';
+import { initialDetectionState } from '../detection/engine.ts';
+import {
+  HookPayloadError,
+  canCarryGuidance,
+  defaultHookWaitMs,
+  hookAnswer,
+  hookSteps,
+  parseHookPayload,
+  sessionTaskFor,
+  type ClaudeCodeHookEvent,
+  type HookAnswer,
+} from '../integrations/claudeCode.ts';
+import type { SessionRecord } from '../records.ts';
+import type { ClaudeCodeLink } from '../store/claudeCodeLinks.ts';
+import { handOutPending, waitForDetection, type HandOutDeps } from './handOut.ts';
+import { ingestSteps, type IngestDeps } from './ingestSteps.ts';
+
+export const CLAUDE_CODE_AGENT_ID = 'claude-code';
+
+export interface ClaudeCodeHookDeps {
+  store: IngestDeps['store'] & HandOutDeps['store'] & { getSession(sessionId: string): Promise<SessionRecord | undefined> };
+  links: {
+    getLink(ownerKeyHash: string, claudeSessionId: string): Promise<ClaudeCodeLink | undefined>;
+    createLinkedSession(session: SessionRecord, claudeSessionId: string, nowMs: number): Promise<boolean>;
+    allocateIndex(ownerKeyHash: string, claudeSessionId: string, sessionId: string, dedupeKey: { event: string; toolUseId: string } | undefined, nowMs: number): Promise<number>;
+    setLastStopHookActive(ownerKeyHash: string, claudeSessionId: string, active: boolean): Promise<void>;
+  };
+  stepsQueue: IngestDeps['stepsQueue'];
+  now: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * One Claude Code hook event: find or create the Wink session for (API key, session_id), store the
+ * event's steps under indexes Wink assigns in arrival order (a retried tool_use_id keeps its
+ * index), wait for detection when the event's answer can carry a nudge, and answer with whatever
+ * no earlier answer or step reply has handed out. A bad payload is a 400; anything else that goes
+ * wrong is the caller's to turn into `{}` (see answerClaudeCodeHook).
+ */
+export async function handleClaudeCodeHook(deps: ClaudeCodeHookDeps, ownerKeyHash: string, body: unknown, options: { waitMs?: number | undefined } = {}): Promise<HookAnswer> {
+  const event = parseOrReject(body);
+  const { session, link } = await linkedSession(deps, ownerKeyHash, event);
+
+  let lastIndex: number | undefined;
+  for (const { step, dedupeKey } of hookSteps(event)) {
+    const index = await deps.links.allocateIndex(ownerKeyHash, event.session_id, session.sessionId, dedupeKey, deps.now());
+    await ingestSteps(deps, session, { ...step, index });
+    lastIndex = Math.max(lastIndex ?? index, index);
+  }
+
+  const mayAnswer = canCarryGuidance(event, link.lastStopHookActive);
+  if (event.hook_event_name === 'Stop') await deps.links.setLastStopHookActive(ownerKeyHash, event.session_id, event.stop_hook_active === true);
+  if (!mayAnswer) return {};
+  const waitMs = options.waitMs ?? defaultHookWaitMs(event);
+  if (lastIndex !== undefined && waitMs > 0) await waitForDetection(deps, session.sessionId, lastIndex, waitMs);
+  return hookAnswer(event, await handOutPending(deps, session.sessionId));
+}
+
+function parseOrReject(body: unknown): ClaudeCodeHookEvent {
+  try {
+    return parseHookPayload(body);
+  } catch (error) {
+    if (error instanceof HookPayloadError) throw new ApiError(400, 'invalid_hook_payload', error.message, [{ path: error.path, message: error.message }]);
+    throw error;
+  }
+}
+
+async function linkedSession(deps: ClaudeCodeHookDeps, ownerKeyHash: string, event: ClaudeCodeHookEvent): Promise<{ session: SessionRecord; link: ClaudeCodeLink }> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const link = await deps.links.getLink(ownerKeyHash, event.session_id);
+    if (link) {
+      const session = await deps.store.getSession(link.sessionId);
+      if (session) return { session, link };
+      throw new Error(`Claude Code session ${event.session_id} links to missing Wink session ${link.sessionId}`);
+    }
+    const nowMs = deps.now();
+    const session: SessionRecord = {
+      sessionId: `ses_${randomBytes(12).toString('hex')}`,
+      agentId: CLAUDE_CODE_AGENT_ID,
+      task: sessionTaskFor(event),
+      constraints: [],
+      policy: {},
+      ownerKeyHash,
+      createdAt: new Date(nowMs).toISOString(),
+      detection: initialDetectionState(),
+      llmTokens: 0,
+      version: 0,
+    };
+    if (await deps.links.createLinkedSession(session, event.session_id, nowMs)) return { session, link: { sessionId: session.sessionId, nextIndex: 0 } };
+    // A concurrent first event created it: read theirs.
+  }
+  throw new Error(`Could not create or read the Wink session for Claude Code session ${event.session_id}`);
+}
+
+/** The hook never stalls or breaks the agent: past this, or on any fault, the answer is `{}`. */
+export const HOOK_ANSWER_DEADLINE_MS = 4000;
+
+/**
+ * What the route calls: client mistakes (ApiError) still answer 4xx; every other failure, and any
+ * answer later than the deadline, becomes `{}` so Claude Code carries on unnudged.
+ */
+export async function answerClaudeCodeHook(
+  deps: ClaudeCodeHookDeps,
+  ownerKeyHash: string,
+  body: unknown,
+  options: { waitMs?: number | undefined; onInternalError?: (error: unknown) => void; deadlineMs?: number } = {},
+): Promise<HookAnswer> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<HookAnswer>((resolve) => { timer = setTimeout(() => resolve({}), options.deadlineMs ?? HOOK_ANSWER_DEADLINE_MS); });
+  try {
+    return await Promise.race([handleClaudeCodeHook(deps, ownerKeyHash, body, options), late]);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'invalid_hook_payload') throw error;
+    options.onInternalError?.(error);
+    return {};
+  } finally {
+    clearTimeout(timer);
+  }
+}
