@@ -1,7 +1,10 @@
 /**
  * `npm run bench`: one JSON object with the detection engine's cost per step as sessions grow,
- * secret redaction on 256 KiB worst cases, and the local pipeline's latency and throughput. Medians and ratios: machines here are shared.
+ * secret redaction on 256 KiB worst cases, the local pipeline's latency and throughput, and
+ * per-session contention (one session, a burst of single-step posts, 10 detector workers).
+ * Medians and ratios: machines here are shared.
  */
+import { runContentionHarness } from './contention.ts';
 import { runDetectionBench } from './detection.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runRedactionBench } from './redaction.ts';
@@ -13,4 +16,5 @@ const detection = await runDetectionBench();
 const redaction = runRedactionBench();
 const pipeline = await runPipelineBench();
 const claudeCodeHook = await runClaudeCodeHookBench();
-console.log(JSON.stringify({ node: process.version, detection, redaction, pipeline, claudeCodeHook }, null, 2));
+const contention = await runContentionHarness({ posts: 50, workers: 10, prefix: 'bench-contention', timeoutMs: 120_000 });
+console.log(JSON.stringify({ node: process.version, detection, redaction, pipeline, claudeCodeHook, contention }, null, 2));

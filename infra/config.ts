@@ -38,9 +38,8 @@ const contextSchema = z.object({
     .default(30),
   apiThrottleRateLimit: z.coerce.number().positive().default(50),
   apiThrottleBurstLimit: positiveInt.default(100),
-  detectorBatchSize: positiveInt.default(10),
-  /** Wait to fill a detector batch; it delays detection by as much. */
-  detectorMaxBatchingWindowSeconds: nonNegativeInt.default(0),
+  /** At most 10: the steps queue is FIFO (which also rules out a batching window). */
+  detectorBatchSize: positiveInt.max(10).default(10),
   detectorMaxConcurrency: positiveInt.default(10),
   /** Leaves room for LLM judge calls; the steps queue's visibility timeout is six times this. */
   detectorTimeoutSeconds: positiveInt.max(900).default(60),
@@ -65,7 +64,7 @@ const contextSchema = z.object({
   notificationsQueueMaxAgeSeconds: positiveInt.default(3600),
   alarmEmail: z.preprocess((value) => (value === '' || value === null ? undefined : value), z.email().optional()),
 })
-  // A step behind a gap waits stepGapWaitSeconds in the queue on purpose; that alone must not raise the age alarm.
+  // A gap's wake-up waits stepGapWaitSeconds in the step timer queue on purpose; that alone must not raise its age alarm.
   .refine((config) => config.stepsQueueMaxAgeSeconds > config.stepGapWaitSeconds, {
     path: ['stepsQueueMaxAgeSeconds'],
     error: 'must be above wink:stepGapWaitSeconds, or every gap wait raises the steps queue age alarm',

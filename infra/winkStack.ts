@@ -65,7 +65,6 @@ export class WinkStack extends Stack {
       ...(config.detectionConfig ? { detectionConfigJson: JSON.stringify(config.detectionConfig) } : {}),
       ...(llm ? { llm } : {}),
       batchSize: config.detectorBatchSize,
-      maxBatchingWindow: Duration.seconds(config.detectorMaxBatchingWindowSeconds),
       maxConcurrency: config.detectorMaxConcurrency,
       timeout: Duration.seconds(config.detectorTimeoutSeconds),
       logRetention,
@@ -94,6 +93,13 @@ export class WinkStack extends Stack {
           name: 'Steps',
           queue: this.stepPipeline.queue,
           deadLetterQueue: this.stepPipeline.deadLetterQueue,
+          maxAge: Duration.seconds(config.stepsQueueMaxAgeSeconds),
+        },
+        {
+          name: 'StepTimer',
+          queue: this.stepPipeline.timerQueue,
+          deadLetterQueue: this.stepPipeline.timerDeadLetterQueue,
+          // A wake-up waits out the gap as a delay, then is forwarded at once.
           maxAge: Duration.seconds(config.stepsQueueMaxAgeSeconds),
         },
         {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import { loadTrajectory } from '../shared/adapters/index.ts';
 import type { Step } from '../shared/steps.ts';
-import { verifyWebhookSignature } from '../shared/webhook/signature.ts';
+import { verifyWebhook } from '../shared/webhook/signature.ts';
 import type { LocalStack } from './stack.ts';
 
 /**
@@ -90,7 +90,7 @@ function printSummary(summary: any, deliveries: DemoDelivery[], secret: string) 
     console.log(`    ${intervention.guidance}`);
   }
   for (const delivery of deliveries) {
-    const valid = verifyWebhookSignature(secret, delivery.body, delivery.signature);
+    const valid = verifyWebhook(secret, delivery.body, delivery.headers);
     console.log(`  webhook received ${delivery.deliveryId} (signature ${valid ? 'valid' : 'INVALID'})`);
   }
   if (summary.interventions.length === 0) console.log('  no misbehavior detected: no intervention sent');
@@ -98,7 +98,7 @@ function printSummary(summary: any, deliveries: DemoDelivery[], secret: string) 
 
 interface DemoDelivery {
   deliveryId: string;
-  signature: string;
+  headers: Record<string, string | string[] | undefined>;
   body: string;
 }
 
@@ -109,8 +109,8 @@ async function startDemoWebhook() {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       received.push({
-        deliveryId: String(req.headers['wink-delivery-id']),
-        signature: String(req.headers['wink-signature']),
+        deliveryId: String(req.headers['webhook-id']),
+        headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       });
       res.writeHead(204).end();

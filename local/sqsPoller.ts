@@ -12,10 +12,12 @@ export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatch
 export class SqsPoller {
   private running = false;
   private loop: Promise<void> | undefined;
+  /** What this poller handed to the handler and what the handler reported failed (for harnesses). */
+  readonly stats = { received: 0, failed: 0 };
 
   constructor(
     private readonly sqs: SQSClient,
-    private readonly options: { queueUrl: string; queueArn: string; functionName: string; handler: SqsHandler; batchSize?: number; onError?: (error: unknown) => void },
+    private readonly options: { queueUrl: string; queueArn: string; functionName: string; handler: SqsHandler; batchSize?: number; timeoutMs?: number; onError?: (error: unknown) => void },
   ) {}
 
   start(): void {
@@ -41,14 +43,17 @@ export class SqsPoller {
     );
     if (Messages.length === 0) return 0;
     const event: SQSEvent = { Records: Messages.map((message) => this.toRecord(message)) };
+    this.stats.received += Messages.length;
     let failed: Set<string>;
     try {
-      const response = await this.options.handler(event, lambdaContext(this.options.functionName));
+      const response = await this.options.handler(event, lambdaContext(this.options.functionName, this.options.timeoutMs));
       failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch (error) {
+      this.stats.failed += Messages.length;
       this.options.onError?.(error);
       return Messages.length; // the whole batch failed: every message comes back after its visibility timeout
     }
+    this.stats.failed += failed.size;
     const done = Messages.filter((message) => !failed.has(message.MessageId!));
     if (done.length > 0) {
       await this.sqs.send(
@@ -97,7 +102,9 @@ export class SqsPoller {
   }
 }
 
-export function lambdaContext(functionName: string): Context {
+/** A Lambda context whose remaining time counts down from `timeoutMs`, like the real one. */
+export function lambdaContext(functionName: string, timeoutMs = 60_000): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -107,7 +114,7 @@ export function lambdaContext(functionName: string): Context {
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

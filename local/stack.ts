@@ -6,7 +6,7 @@ import { sha256Hex } from '../shared/canonicalJson.ts';
 import { ENV } from '../shared/config.ts';
 import { createDocumentClient } from '../shared/store/documentClient.ts';
 import { WinkStore } from '../shared/store/winkStore.ts';
-import { DEFAULT_RETRY_DELAYS_SECONDS } from '../shared/webhook/retryPolicy.ts';
+import { DEFAULT_RETRY_DELAYS_SECONDS, notificationsMaxReceiveCount } from '../shared/webhook/retryPolicy.ts';
 import { startApiServer } from './httpServer.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
 import { startLocalServers, type LocalServers } from './servers.ts';
@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   webhookTimeoutMs?: number;
   visibilityTimeoutSeconds?: number;
   logLevel?: string;
+  /** Concurrent detector pollers, like the event source's maxConcurrency in AWS. @default 1 */
+  detectorWorkers?: number;
   /** Extra environment for the handlers (detection thresholds, LLM judge …). */
   env?: Record<string, string>;
 }
@@ -34,7 +36,9 @@ export interface LocalStack {
   apiKey: string;
   resources: LocalResources;
   endpoints: { dynamoEndpoint: string; sqsEndpoint: string };
+  /** The first of `detectorPollers`. */
   detectorPoller: SqsPoller;
+  detectorPollers: SqsPoller[];
   notifierPoller: SqsPoller;
   stop(): Promise<void>;
 }
@@ -73,14 +77,16 @@ async function startOnEndpoints(
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const resources = await createLocalResources(dynamo, sqs, {
     prefix: options.prefix ?? 'wink-local',
-    notificationAttempts: retryDelays.length + 1,
+    notificationsMaxReceiveCount: notificationsMaxReceiveCount(retryDelays),
     ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
   });
 
   Object.assign(process.env, {
     [ENV.tableName]: resources.tableName,
     [ENV.stepsQueueUrl]: resources.stepsQueueUrl,
+    [ENV.stepTimerQueueUrl]: resources.stepTimerQueueUrl,
     [ENV.notificationsQueueUrl]: resources.notificationsQueueUrl,
+    [ENV.notificationsDlqUrl]: resources.notificationsDlqUrl,
     [ENV.stepGapWaitSeconds]: String(options.gapWaitSeconds ?? 30),
     [ENV.webhookRetryDelaysSeconds]: retryDelays.join(','),
     [ENV.webhookTimeoutMs]: String(options.webhookTimeoutMs ?? 10_000),
@@ -104,8 +110,14 @@ async function startOnEndpoints(
   ]);
 
   const onError = (error: unknown) => console.error('[wink-local] poller error:', error);
-  const detectorPoller = new SqsPoller(sqs, {
+  const detectorPollers = Array.from({ length: Math.max(1, options.detectorWorkers ?? 1) }, () => new SqsPoller(sqs, {
     queueUrl: resources.stepsQueueUrl, queueArn: resources.stepsQueueArn,
+    functionName: 'wink-local-detector', handler: detector, onError,
+  }));
+  const detectorPoller = detectorPollers[0]!;
+  // The same function, fed by the step timer queue too (a second event source in AWS).
+  const timerPoller = new SqsPoller(sqs, {
+    queueUrl: resources.stepTimerQueueUrl, queueArn: resources.stepTimerQueueArn,
     functionName: 'wink-local-detector', handler: detector, onError,
   });
   const notifierPoller = new SqsPoller(sqs, {
@@ -113,7 +125,7 @@ async function startOnEndpoints(
     functionName: 'wink-local-notifier', handler: notifier, onError,
   });
   const server: Server = await startApiServer(ingest, options.port ?? 8787);
-  detectorPoller.start();
+  for (const poller of [...detectorPollers, timerPoller]) poller.start();
   notifierPoller.start();
   const { port } = server.address() as { port: number };
 
@@ -123,13 +135,14 @@ async function startOnEndpoints(
     resources,
     endpoints,
     detectorPoller,
+    detectorPollers,
     notifierPoller,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.all([detectorPoller.stop(), notifierPoller.stop()]);
+      await Promise.all([...detectorPollers, timerPoller, notifierPoller].map((poller) => poller.stop()));
       dynamo.destroy();
       sqs.destroy();
       await servers?.stop();

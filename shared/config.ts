@@ -9,7 +9,9 @@ import { DEFAULT_RETRY_DELAYS_SECONDS } from './webhook/retryPolicy.ts';
 export const ENV = {
   tableName: 'WINK_TABLE_NAME',
   stepsQueueUrl: 'WINK_STEPS_QUEUE_URL',
+  stepTimerQueueUrl: 'WINK_STEP_TIMER_QUEUE_URL',
   notificationsQueueUrl: 'WINK_NOTIFICATIONS_QUEUE_URL',
+  notificationsDlqUrl: 'WINK_NOTIFICATIONS_DLQ_URL',
   stepGapWaitSeconds: 'WINK_STEP_GAP_WAIT_SECONDS',
   retentionDays: 'WINK_RETENTION_DAYS',
   allowPrivateWebhooks: 'WINK_ALLOW_PRIVATE_WEBHOOKS',
@@ -55,6 +57,8 @@ export interface DetectorConfig {
   tableName: string;
   notificationsQueueUrl: string;
   stepsQueueUrl: string;
+  /** Where a run that waits for a missing step schedules its wake-up (a standard queue with delays). */
+  stepTimerQueueUrl: string;
   /** How long a gap in step indexes holds back the steps after it before detection skips it. */
   stepGapWaitSeconds: number;
   retentionDays: number;
@@ -67,6 +71,7 @@ export function readDetectorConfig(env: Env = process.env): DetectorConfig {
       tableName: required(ENV.tableName),
       notificationsQueueUrl: required(ENV.notificationsQueueUrl),
       stepsQueueUrl: required(ENV.stepsQueueUrl),
+      stepTimerQueueUrl: required(ENV.stepTimerQueueUrl),
       stepGapWaitSeconds: z.coerce.number().min(0).default(30),
       retentionDays: positiveInt.default(30),
       detectionConfigJson: z.string().optional(),
@@ -75,6 +80,7 @@ export function readDetectorConfig(env: Env = process.env): DetectorConfig {
       tableName: env[ENV.tableName],
       notificationsQueueUrl: env[ENV.notificationsQueueUrl],
       stepsQueueUrl: env[ENV.stepsQueueUrl],
+      stepTimerQueueUrl: env[ENV.stepTimerQueueUrl],
       stepGapWaitSeconds: env[ENV.stepGapWaitSeconds] || undefined,
       retentionDays: env[ENV.retentionDays] || undefined,
       detectionConfigJson: env[ENV.detectionConfig] || undefined,
@@ -84,6 +90,10 @@ export function readDetectorConfig(env: Env = process.env): DetectorConfig {
 export interface NotifierConfig {
   tableName: string;
   notificationsQueueUrl: string;
+  /** Where a notification goes after its last failed webhook attempt. */
+  notificationsDlqUrl: string;
+  /** Deliver to loopback/private addresses (local runs only). */
+  allowPrivateWebhooks: boolean;
   /** Delay before each retry; its length + 1 is the number of attempts. */
   retryDelaysSeconds: number[];
   timeoutMs: number;
@@ -94,6 +104,8 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
     .object({
       tableName: required(ENV.tableName),
       notificationsQueueUrl: required(ENV.notificationsQueueUrl),
+      notificationsDlqUrl: required(ENV.notificationsDlqUrl),
+      allowPrivateWebhooks: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
       retryDelaysSeconds: z
         .string()
         .optional()
@@ -104,6 +116,8 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
     .parse({
       tableName: env[ENV.tableName],
       notificationsQueueUrl: env[ENV.notificationsQueueUrl],
+      notificationsDlqUrl: env[ENV.notificationsDlqUrl],
+      allowPrivateWebhooks: env[ENV.allowPrivateWebhooks] || undefined,
       retryDelaysSeconds: env[ENV.webhookRetryDelaysSeconds],
       timeoutMs: env[ENV.webhookTimeoutMs] || undefined,
     });

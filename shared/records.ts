@@ -12,6 +12,9 @@ export interface SessionRecord {
   policy: SessionPolicy;
   webhookUrl?: string;
   webhookSecret?: string;
+  /** The secret before the last rotation, still signed with until `previousWebhookSecretValidUntil`. */
+  previousWebhookSecret?: string;
+  previousWebhookSecretValidUntil?: string;
   /** Hash of the API key that created the session: other keys cannot see it. */
   ownerKeyHash: string;
   createdAt: string;
@@ -32,12 +35,18 @@ export interface StoredStep {
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'not_applicable';
 
+/**
+ * How the last webhook attempt ended, coarsely: exact status codes and socket errors would let a
+ * tenant use webhooks as a port scanner, reading the answers off the session summary.
+ */
+export type DeliveryResult = 'http_2xx' | 'http_3xx' | 'http_4xx' | 'http_5xx' | 'refused' | 'timeout' | 'unreachable' | 'tls' | 'blocked' | 'invalid_target';
+
 export interface DeliveryRecord {
   status: DeliveryStatus;
+  /** Webhook attempts made; Wink's own failures (store errors, crashes) are not counted. */
   attempts: number;
   lastAttemptAt?: string;
-  lastStatusCode?: number;
-  lastError?: string;
+  lastResult?: DeliveryResult;
   deliveredAt?: string;
   /** When a stranded intervention was last handed to the notifier again (see requeueStranded). */
   requeuedAt?: string;
@@ -64,6 +73,20 @@ export interface InterventionRecord extends Intervention {
 }
 
 export type { Episode, Verdict };
+
+/**
+ * The delivery record as the API shows it: only known fields, so records written before the
+ * coarse classes (with exact `lastStatusCode` / `lastError`) do not leak them.
+ */
+export function toPublicDelivery(delivery: DeliveryRecord): DeliveryRecord {
+  const { status, attempts, lastAttemptAt, lastResult, deliveredAt } = delivery;
+  return {
+    status, attempts,
+    ...(lastAttemptAt ? { lastAttemptAt } : {}),
+    ...(lastResult ? { lastResult } : {}),
+    ...(deliveredAt ? { deliveredAt } : {}),
+  };
+}
 
 /** The API's and the webhook's view of an intervention: delivery bookkeeping stays internal. */
 export function toPublicIntervention(record: InterventionRecord): Intervention {

@@ -1,4 +1,4 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType, SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -10,15 +10,17 @@ import { parseThresholds } from '../../shared/detection/config.ts';
 import { loadJudgeApiKey } from '../../shared/judge/apiKeySecret.ts';
 import { readJudgeConfig } from '../../shared/judge/config.ts';
 import { createJudge, type Judge } from '../../shared/judge/judge.ts';
-import { detectSession, type DetectOutcome } from '../../shared/pipeline/detectSession.ts';
-import { parseStepsMessage } from '../../shared/queue/messages.ts';
-import { NotificationsQueue, createSqsClient, delayRedelivery } from '../../shared/queue/sqsQueues.ts';
+import { RUN_TIME_RESERVE_WITHOUT_JUDGE_MS, detectSession, type DetectOptions, type DetectOutcome } from '../../shared/pipeline/detectSession.ts';
+import { parseStepTimerMessage, parseStepsMessage } from '../../shared/queue/messages.ts';
+import { NotificationsQueue, STEPS_MAX_RECEIVE_COUNT, StepTimerQueue, StepsQueue, createSqsClient } from '../../shared/queue/sqsQueues.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { StaleSessionVersionError, WinkStore } from '../../shared/store/winkStore.ts';
 
 const config = readDetectorConfig();
 const { logger, metrics } = createObservability();
 const sqs = createSqsClient();
+const stepsQueue = new StepsQueue(sqs, config.stepsQueueUrl);
+const timerQueue = new StepTimerQueue(sqs, config.stepTimerQueueUrl);
 const deps = {
   store: new WinkStore(createDocumentClient(), config.tableName, config.retentionDays),
   notificationsQueue: new NotificationsQueue(sqs, config.notificationsQueueUrl),
@@ -28,29 +30,128 @@ const deps = {
 };
 const judgeConfig = readJudgeConfig();
 let judge: Judge | undefined;
-const processor = new BatchProcessor(EventType.SQS);
 
-/** Steps after a gap are held back: the record is retried once the gap wait has passed. */
-class StepGapPendingError extends Error {
-  override readonly name = 'StepGapPendingError';
+/**
+ * Time a run may need: DynamoDB and SQS calls, plus one judge request when a judge is configured.
+ * A record is started only with this much left, so a slow judge costs the records after it a
+ * retry, never the batch (a Lambda timeout would fail every record, the finished ones included).
+ */
+export const RUN_TIME_RESERVE_MS = RUN_TIME_RESERVE_WITHOUT_JUDGE_MS + (judgeConfig?.timeoutMs ?? 0);
+
+/** Detection runs this container started, and the ones that were wasted (harness and metrics). */
+export const detectorCounters = { runs: 0, lostRuns: 0, emptyRuns: 0, skippedRecords: 0 };
+
+/** Not enough of the invocation is left to start this record safely: it is retried, untouched. */
+class OutOfTimeError extends Error {
+  override readonly name = 'OutOfTimeError';
 }
 
-/** Runs detection until the session has caught up; each run observes a bounded slice and saves it. */
-async function processRecord(record: SQSRecord): Promise<void> {
-  const { sessionId } = parseStepsMessage(record.body);
-  for (;;) {
-    const outcome = await detectSessionWithRetry(sessionId);
-    if (outcome.status === 'unknown_session') {
-      logger.warn('Steps message for an unknown session; dropped', { sessionId });
+/** What one invocation knows across its records. */
+interface Invocation {
+  context: Context;
+  /** Sessions whose run in this invocation started after every record of the batch was stored. */
+  caughtUp: Set<string>;
+  /** Records whose failure was already logged with its cause. */
+  logged: Set<string>;
+}
+
+/**
+ * One steps record: run detection for its session until it has caught up. The queue is FIFO with
+ * a group per session, so no other run of this session is going on. A run sees every step stored
+ * before it began — which includes the steps of every record in this batch — so once a session
+ * has caught up here, its later records in the batch have nothing left to do.
+ */
+async function processStepsRecord(record: SQSRecord, invocation: Invocation): Promise<void> {
+  let sessionId: string | undefined;
+  let indexes: number[] | undefined;
+  try {
+    ({ sessionId, indexes } = parseStepsMessage(record.body));
+    if (invocation.caughtUp.has(sessionId)) {
+      detectorCounters.skippedRecords += 1;
       return;
     }
-    publishMetrics(outcome);
-    if (outcome.waitingForGap) {
-      const { missingIndex, retryAfterMs } = outcome.waitingForGap;
-      await delayRedelivery(sqs, config.stepsQueueUrl, record.receiptHandle, retryAfterMs / 1000);
-      throw new StepGapPendingError(`Session ${sessionId}: step ${missingIndex} is missing; retrying in ${Math.ceil(retryAfterMs / 1000)} s`);
+    // A first delivery whose steps were all observed needs no run; a redelivery runs in full,
+    // so its sweep re-queues what a failed attempt may have left stranded.
+    const options: DetectOptions = receiveCount(record) === 1 ? { skipIfObserved: indexes } : {};
+    for (;;) {
+      const remainingMs = invocation.context.getRemainingTimeInMillis();
+      if (remainingMs < RUN_TIME_RESERVE_MS) {
+        throw new OutOfTimeError(`${remainingMs} ms left of the invocation, ${RUN_TIME_RESERVE_MS} ms needed to start a run`);
+      }
+      const outcome = await detectSessionWithRetry(sessionId, options);
+      if (outcome.status === 'unknown_session') {
+        logger.warn('Steps message for an unknown session; dropped', { sessionId });
+        return;
+      }
+      if (outcome.status === 'already_observed') {
+        detectorCounters.skippedRecords += 1;
+        invocation.caughtUp.add(sessionId);
+        return;
+      }
+      publishMetrics(outcome);
+      if (outcome.waitingForGap) {
+        const { missingIndex, retryAfterMs } = outcome.waitingForGap;
+        const nowMs = Date.now();
+        await timerQueue.schedule(sessionId, nowMs + retryAfterMs, nowMs);
+        logger.info('Steps held back by a gap; wake-up scheduled', { sessionId, missingIndex, retryAfterMs });
+        invocation.caughtUp.add(sessionId);
+        return;
+      }
+      if (!outcome.more) {
+        invocation.caughtUp.add(sessionId);
+        return;
+      }
+      // A backlog: continue in this invocation while time allows, else in the group's next message.
+      if (invocation.context.getRemainingTimeInMillis() < RUN_TIME_RESERVE_MS) {
+        await stepsQueue.send({ sessionId, indexes: [] });
+        invocation.caughtUp.add(sessionId); // the continuation covers this session's later records
+        return;
+      }
     }
-    if (!outcome.more) return;
+  } catch (error) {
+    logRecordFailure(record, invocation, { sessionId, indexes }, error);
+    throw error;
+  }
+}
+
+function logRecordFailure(record: SQSRecord, invocation: Invocation, message: { sessionId?: string | undefined; indexes?: number[] | undefined }, cause: unknown): void {
+  const attempt = receiveCount(record);
+  invocation.logged.add(record.messageId);
+  logger.error('Steps record failed', {
+    messageId: record.messageId,
+    sessionId: message.sessionId ?? record.attributes.MessageGroupId,
+    stepRange: stepRange(message.indexes),
+    attempt,
+    // The event source moves it to the dead-letter queue after this many receives.
+    maxAttempts: STEPS_MAX_RECEIVE_COUNT,
+    deadLettersNext: attempt >= STEPS_MAX_RECEIVE_COUNT,
+    error: cause,
+  });
+}
+
+function stepRange(indexes: readonly number[] | undefined): string {
+  if (!indexes) return 'unknown (the message does not parse)';
+  if (indexes.length === 0) return 'none (wake-up)';
+  const from = Math.min(...indexes);
+  const to = Math.max(...indexes);
+  return from === to ? String(from) : `${from}-${to}`;
+}
+
+const receiveCount = (record: SQSRecord) => Number(record.attributes.ApproximateReceiveCount) || 1;
+
+/**
+ * A gap timer's wake-up comes due: forward it into the session's FIFO group, where it runs in
+ * order with the session's other messages. A wait longer than SQS's 15-minute delay is delayed again.
+ */
+async function forwardWakeUp(record: SQSRecord): Promise<void> {
+  try {
+    const { sessionId, wakeAtMs } = parseStepTimerMessage(record.body);
+    const nowMs = Date.now();
+    if (wakeAtMs - nowMs > 1000) await timerQueue.schedule(sessionId, wakeAtMs, nowMs);
+    else await stepsQueue.send({ sessionId, indexes: [] });
+  } catch (error) {
+    logger.error('Step timer record failed', { messageId: record.messageId, attempt: receiveCount(record), body: record.body.slice(0, 200), error });
+    throw error;
   }
 }
 
@@ -73,13 +174,27 @@ async function currentJudge(): Promise<Judge | undefined> {
   return judge;
 }
 
-/** Losing the version check means another invocation just saved: re-run against its state. */
-async function detectSessionWithRetry(sessionId: string, attempts = 3): Promise<DetectOutcome> {
+/**
+ * Losing the version check is the exception (a run that outlived its visibility timeout): the
+ * loser wrote nothing, and re-runs against the winner's state.
+ */
+async function detectSessionWithRetry(sessionId: string, options: DetectOptions, attempts = 3): Promise<DetectOutcome> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await detectSession({ ...deps, judge: await currentJudge() }, sessionId);
+      const outcome = await detectSession({ ...deps, judge: await currentJudge() }, sessionId, options);
+      if (outcome.status === 'processed') {
+        detectorCounters.runs += 1;
+        metrics.addMetric('DetectionRuns', MetricUnit.Count, 1);
+        if (outcome.observed === 0) detectorCounters.emptyRuns += 1;
+      }
+      return outcome;
     } catch (error) {
-      if (!(error instanceof StaleSessionVersionError) || attempt >= attempts) throw error;
+      if (!(error instanceof StaleSessionVersionError)) throw error;
+      detectorCounters.runs += 1;
+      detectorCounters.lostRuns += 1;
+      metrics.addMetric('DetectionRunsLost', MetricUnit.Count, 1);
+      logger.warn('Detection run lost the version check; nothing written, running again', { sessionId, attempt });
+      if (attempt >= attempts) throw error;
     }
   }
 }
@@ -101,10 +216,38 @@ function publishMetrics(outcome: Extract<DetectOutcome, { status: 'processed' }>
   }
 }
 
+/** The steps queue is FIFO (its ARN ends in .fifo); the step timer queue is standard. */
+const isStepsBatch = (event: SQSEvent) => event.Records[0]?.eventSourceARN.endsWith('.fifo') ?? false;
+
+async function detectBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const invocation: Invocation = { context, caughtUp: new Set(), logged: new Set() };
+  // A processor per invocation: its state is per batch (and the local stack runs invocations side by side).
+  // skipGroupOnError: after a failure, the rest of that session's records fail too (order), other sessions go on.
+  const response = await processPartialResponse(event, (record: SQSRecord) => processStepsRecord(record, invocation),
+    new SqsFifoPartialProcessorAsync(), { context, skipGroupOnError: true, throwOnFullBatchFailure: false });
+  for (const { itemIdentifier } of response.batchItemFailures) {
+    if (invocation.logged.has(itemIdentifier)) continue;
+    const record = event.Records.find((r) => r.messageId === itemIdentifier);
+    if (!record) continue;
+    const message = safeParseSteps(record.body);
+    logRecordFailure(record, invocation, message, new Error('Not run: an earlier record of the same session failed in this batch, and a session’s records run in order'));
+  }
+  return response;
+}
+
+function safeParseSteps(body: string): { sessionId?: string; indexes?: number[] } {
+  try {
+    return parseStepsMessage(body);
+  } catch {
+    return {};
+  }
+}
+
 export const handler = middy(
-  // One record at a time: two records of one session in a batch would otherwise race on its state.
   async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, processRecord, processor, { context, processInParallel: false, throwOnFullBatchFailure: false }),
+    isStepsBatch(event)
+      ? detectBatch(event, context)
+      : processPartialResponse(event, forwardWakeUp, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false }),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -12,6 +12,7 @@ import { StepsQueue, createSqsClient } from '../../shared/queue/sqsQueues.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { WinkStore } from '../../shared/store/winkStore.ts';
 import { ClaudeCodeLinkStore } from '../../shared/store/claudeCodeLinks.ts';
+import { resolveAll } from '../../shared/webhook/postWebhook.ts';
 
 const config = readApiConfig();
 const { logger, metrics } = createObservability();
@@ -24,6 +25,7 @@ const deps = {
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,
   allowPrivateWebhooks: config.allowPrivateWebhooks,
+  resolveWebhookHost: async (hostname: string) => (await resolveAll(hostname)).map((entry) => entry.address),
   onStepsAccepted: (count: number) => metrics.addMetric('StepsIngested', MetricUnit.Count, count),
   onSessionCreated: () => metrics.addMetric('SessionsCreated', MetricUnit.Count, 1),
   onHookError: (error: unknown) => logger.error('Claude Code hook answered {} after an internal error', { error }),

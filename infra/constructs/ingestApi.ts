@@ -17,6 +17,7 @@ export const WINK_ROUTES: ReadonlyArray<{ readonly method: HttpMethod; readonly 
   { method: HttpMethod.GET, path: '/v1/sessions/{sessionId}' },
   { method: HttpMethod.GET, path: '/v1/sessions/{sessionId}/interventions' },
   { method: HttpMethod.POST, path: '/v1/integrations/claude-code/hooks' },
+  { method: HttpMethod.GET, path: '/v1/openapi.json' },
 ];
 
 /** One JSON object per request; HTTP API context variables. */
@@ -60,7 +61,7 @@ export interface IngestApiProps {
 }
 
 /**
- * The public HTTP API: an API Gateway HTTP API whose routes all go to the ingest function
+ * The public HTTP API: an API Gateway HTTP API whose routes (WINK_ROUTES) all go to the ingest function
  * (payload format 2.0), on a `$default` stage with throttling and JSON access logs. CORS is off:
  * agents call it server to server.
  *

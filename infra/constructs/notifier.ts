@@ -5,7 +5,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config.ts';
-import { DEFAULT_RETRY_DELAYS_SECONDS } from '../../shared/webhook/retryPolicy.ts';
+import { DEFAULT_RETRY_DELAYS_SECONDS, notificationsMaxReceiveCount } from '../../shared/webhook/retryPolicy.ts';
 import { createQueueWithDlq, validateEventSourceSettings } from './queues.ts';
 import { WinkFunction } from './winkFunction.ts';
 
@@ -20,9 +20,10 @@ export interface NotifierProps {
   /** The Wink table: interventions and their delivery records. */
   readonly table: ITable;
   /**
-   * Delay before each webhook retry. Its length + 1 is the number of attempts, and the queue's
-   * maxReceiveCount: the notifier records the final failure on the last attempt and lets SQS
-   * dead-letter the message. @default DEFAULT_RETRY_DELAYS_SECONDS (shared/webhook/retryPolicy.ts)
+   * Delay before each webhook retry. Its length + 1 is the number of attempts: the notifier counts
+   * them in the table, records the final failure on the last one and moves the message to the DLQ.
+   * The queue's maxReceiveCount adds a few receives for the notifier's own failures.
+   * @default DEFAULT_RETRY_DELAYS_SECONDS (shared/webhook/retryPolicy.ts)
    */
   readonly retryDelaysSeconds?: readonly number[];
   /** Per-attempt webhook timeout passed to the handler. @default the handler's own default */
@@ -51,7 +52,7 @@ export class Notifier extends Construct {
   public readonly queue: Queue;
   public readonly deadLetterQueue: Queue;
   public readonly function: WinkFunction;
-  /** Webhook attempts per notification, equal to the queue's maxReceiveCount. */
+  /** Webhook attempts per notification (the queue's maxReceiveCount allows a few more receives). */
   public readonly maxAttempts: number;
 
   constructor(scope: Construct, id: string, props: NotifierProps) {
@@ -76,7 +77,7 @@ export class Notifier extends Construct {
     });
 
     const queues = createQueueWithDlq(this, 'Notifications', {
-      maxReceiveCount: this.maxAttempts,
+      maxReceiveCount: notificationsMaxReceiveCount(retryDelays),
       // AWS's advice for Lambda-driven queues: six times the function timeout.
       visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
       retentionPeriod: NOTIFICATION_RETENTION,
@@ -84,6 +85,8 @@ export class Notifier extends Construct {
     this.queue = queues.queue;
     this.deadLetterQueue = queues.deadLetterQueue;
     this.function.fn.addEnvironment(ENV.notificationsQueueUrl, this.queue.queueUrl);
+    this.function.fn.addEnvironment(ENV.notificationsDlqUrl, this.deadLetterQueue.queueUrl);
+    this.deadLetterQueue.grantSendMessages(this.function.fn);
 
     props.table.grantReadWriteData(this.function.fn);
     // Includes sqs:ChangeMessageVisibility, which the notifier uses to wait out a retry delay.

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 export interface QueueWithDlq {
@@ -12,6 +12,11 @@ export interface QueueWithDlqOptions {
   readonly maxReceiveCount: number;
   readonly visibilityTimeout: Duration;
   readonly retentionPeriod: Duration;
+  /**
+   * A FIFO queue (and a FIFO dead-letter queue, which SQS requires), in high-throughput mode:
+   * deduplication and throughput are per message group, so many groups scale out. @default false
+   */
+  readonly fifo?: boolean;
 }
 
 /** TLS-only and SQS-encrypted, for every queue. */
@@ -26,12 +31,22 @@ export function createQueueWithDlq(scope: Construct, id: string, options: QueueW
   if (!Number.isInteger(options.maxReceiveCount) || options.maxReceiveCount < 1 || options.maxReceiveCount > 1000) {
     throw new Error(`${id}: maxReceiveCount must be an integer between 1 and 1000, got ${options.maxReceiveCount}`);
   }
+  const fifo = options.fifo
+    ? {
+        fifo: true,
+        contentBasedDeduplication: false,
+        deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+        fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      }
+    : {};
   const deadLetterQueue = new Queue(scope, `${id}DeadLetterQueue`, {
     ...SECURE_QUEUE_PROPS,
+    ...(options.fifo ? { fifo: true } : {}),
     retentionPeriod: Duration.days(14),
   });
   const queue = new Queue(scope, `${id}Queue`, {
     ...SECURE_QUEUE_PROPS,
+    ...fifo,
     visibilityTimeout: options.visibilityTimeout,
     retentionPeriod: options.retentionPeriod,
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: options.maxReceiveCount },
@@ -39,10 +54,17 @@ export function createQueueWithDlq(scope: Construct, id: string, options: QueueW
   return { queue, deadLetterQueue };
 }
 
-/** What Lambda's SQS event source mapping accepts, checked at synth time with a readable message. */
-export function validateEventSourceSettings(batchSize: number, maxBatchingWindow: Duration | undefined, maxConcurrency: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    throw new Error(`batchSize must be an integer between 1 and 10000, got ${batchSize}`);
+/**
+ * What Lambda's SQS event source mapping accepts, checked at synth time with a readable message.
+ * For a FIFO queue: batches of at most 10 and no batching window.
+ */
+export function validateEventSourceSettings(batchSize: number, maxBatchingWindow: Duration | undefined, maxConcurrency: number, fifo = false): void {
+  const maxBatch = fifo ? 10 : 10_000;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatch) {
+    throw new Error(`batchSize must be an integer between 1 and ${maxBatch}${fifo ? ' (a FIFO queue)' : ''}, got ${batchSize}`);
+  }
+  if (fifo && (maxBatchingWindow?.toSeconds() ?? 0) > 0) {
+    throw new Error('a FIFO queue takes no maxBatchingWindow (Lambda does not support one)');
   }
   if (batchSize > 10 && (maxBatchingWindow?.toSeconds() ?? 0) === 0) {
     throw new Error(`a batchSize above 10 (${batchSize}) needs a maxBatchingWindow`);

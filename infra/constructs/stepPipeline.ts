@@ -6,6 +6,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config.ts';
+import { JUDGE_DEFAULTS } from '../../shared/judge/config.ts';
+import { RUN_TIME_RESERVE_WITHOUT_JUDGE_MS } from '../../shared/pipeline/detectSession.ts';
 import { STEPS_MAX_RECEIVE_COUNT } from '../../shared/queue/sqsQueues.ts';
 import { createQueueWithDlq, validateEventSourceSettings } from './queues.ts';
 import { WinkFunction } from './winkFunction.ts';
@@ -37,12 +39,12 @@ export interface StepPipelineProps {
   readonly detectionConfigJson?: string;
   /** @default no LLM judge: deterministic detectors only */
   readonly llm?: LlmJudgeSettings;
-  /** Messages per detector invocation, 1–10000; above 10 needs a batching window. @default 10 */
+  /** Steps messages per detector invocation, 1–10 (the steps queue is FIFO; no batching window). @default 10 */
   readonly batchSize?: number;
-  /** Wait to fill a batch; it delays detection by as much. @default none */
-  readonly maxBatchingWindow?: Duration;
-  /** Concurrent detector invocations, 2–1000. @default 10 */
+  /** Concurrent detector invocations on the steps queue, 2–1000: at most this many sessions are detected at once. @default 10 */
   readonly maxConcurrency?: number;
+  /** Concurrent invocations forwarding gap-wait wake-ups from the step timer queue, 2–1000. @default 2 */
+  readonly timerMaxConcurrency?: number;
   /** @default Duration.seconds(60) */
   readonly timeout?: Duration;
   /** @default 1024 */
@@ -56,17 +58,25 @@ export interface StepPipelineProps {
 }
 
 /**
- * Steps flow from the API into a standard queue that drives the detector. Each message only wakes
- * the detector for a session; the steps themselves are read from DynamoDB in index order, detection
- * state is saved with a version check and interventions are written once per episode, so duplicate,
- * out-of-order and concurrent deliveries are harmless. It is not FIFO on purpose: a session waiting
- * for a missing step hides its own message for the gap wait, and in a FIFO group that would also
- * hold back the message carrying the missing step. Standard queues have no throughput cap; Lambda
- * scales up to maxConcurrency.
+ * Steps flow from the API into a FIFO queue with one message group per session, which drives the
+ * detector. Each message only wakes detection for its session (the steps are read from DynamoDB in
+ * index order). SQS never hands two consumers messages of one group at once and Lambda's FIFO event
+ * source keeps a group in order, so one detection run per session at a time is the design: a burst
+ * to one session no longer races ten workers into version conflicts, while different sessions run
+ * in parallel up to maxConcurrency (high-throughput FIFO: limits are per group).
+ *
+ * A gap in step indexes must not hold the group (the message bringing the missing step is in it),
+ * and FIFO queues have no per-message delay: the run finishes its message and puts a wake-up on
+ * the step timer queue (standard, DelaySeconds), whose messages the same function forwards into
+ * the session's group when they come due. The detector's version-checked commit stays as the
+ * safety net for a run that outlives its visibility timeout.
  */
 export class StepPipeline extends Construct {
   public readonly queue: Queue;
   public readonly deadLetterQueue: Queue;
+  /** Gap-wait wake-ups, delayed, forwarded into the steps queue when due. */
+  public readonly timerQueue: Queue;
+  public readonly timerDeadLetterQueue: Queue;
   public readonly function: WinkFunction;
 
   constructor(scope: Construct, id: string, props: StepPipelineProps) {
@@ -79,9 +89,17 @@ export class StepPipeline extends Construct {
       maxReceiveCount: STEPS_MAX_RECEIVE_COUNT,
       visibilityTimeout,
       retentionPeriod: Duration.days(4),
+      fifo: true,
     });
     this.queue = queues.queue;
     this.deadLetterQueue = queues.deadLetterQueue;
+    const timers = createQueueWithDlq(this, 'StepTimer', {
+      maxReceiveCount: STEPS_MAX_RECEIVE_COUNT,
+      visibilityTimeout,
+      retentionPeriod: Duration.days(4),
+    });
+    this.timerQueue = timers.queue;
+    this.timerDeadLetterQueue = timers.deadLetterQueue;
 
     this.function = new WinkFunction(this, 'Detector', {
       entry: props.entry,
@@ -93,6 +111,7 @@ export class StepPipeline extends Construct {
       environment: {
         [ENV.tableName]: props.table.tableName,
         [ENV.stepsQueueUrl]: this.queue.queueUrl,
+        [ENV.stepTimerQueueUrl]: this.timerQueue.queueUrl,
         [ENV.notificationsQueueUrl]: props.notificationsQueue.queueUrl,
         [ENV.stepGapWaitSeconds]: String(props.stepGapWaitSeconds ?? 30),
         [ENV.retentionDays]: String(props.retentionDays),
@@ -109,8 +128,11 @@ export class StepPipeline extends Construct {
 
     const detector = this.function.fn;
     props.table.grantReadWriteData(detector);
-    // Includes sqs:ChangeMessageVisibility, which holds back steps behind a gap in indexes.
     this.queue.grantConsumeMessages(detector);
+    this.timerQueue.grantConsumeMessages(detector);
+    // A due wake-up and a backlog's continuation go into the session's group; a gap schedules a timer.
+    this.queue.grantSendMessages(detector);
+    this.timerQueue.grantSendMessages(detector);
     props.notificationsQueue.grantSendMessages(detector);
     props.llm?.apiKeySecret.grantRead(detector);
 
@@ -118,15 +140,27 @@ export class StepPipeline extends Construct {
       new SqsEventSource(this.queue, {
         reportBatchItemFailures: true,
         batchSize: props.batchSize ?? 10,
-        ...(props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 0 ? { maxBatchingWindow: props.maxBatchingWindow } : {}),
         maxConcurrency: props.maxConcurrency ?? 10,
+      }),
+    );
+    detector.addEventSource(
+      new SqsEventSource(this.timerQueue, {
+        reportBatchItemFailures: true,
+        batchSize: 10,
+        maxConcurrency: props.timerMaxConcurrency ?? 2,
       }),
     );
   }
 }
 
 function validate(props: StepPipelineProps, timeout: Duration, visibilityTimeout: Duration): void {
-  validateEventSourceSettings(props.batchSize ?? 10, props.maxBatchingWindow, props.maxConcurrency ?? 10);
+  validateEventSourceSettings(props.batchSize ?? 10, undefined, props.maxConcurrency ?? 10, true);
+  validateEventSourceSettings(10, undefined, props.timerMaxConcurrency ?? 2);
+  // The detector starts a record only with time for a whole run left (judge included).
+  const runSeconds = (RUN_TIME_RESERVE_WITHOUT_JUDGE_MS + (props.llm ? JUDGE_DEFAULTS.timeoutMs : 0)) / 1000;
+  if (timeout.toSeconds() <= runSeconds) {
+    throw new Error(`timeout (${timeout.toSeconds()} s) leaves no room for one detection run: it must be above ${runSeconds} s${props.llm ? ' with the LLM judge' : ''}`);
+  }
   const minimumVisibility = timeout.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO;
   if (visibilityTimeout.toSeconds() < minimumVisibility) {
     throw new Error(
@@ -137,7 +171,7 @@ function validate(props: StepPipelineProps, timeout: Duration, visibilityTimeout
   if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
     throw new Error(`retentionDays must be a positive integer, got ${props.retentionDays}`);
   }
-  // The detector holds a step back with ChangeMessageVisibility, which SQS caps at 12 hours.
+  // Kept to SQS's 12-hour visibility cap, as before; the timer re-delays waits beyond 15 minutes.
   if (props.stepGapWaitSeconds !== undefined && (props.stepGapWaitSeconds < 0 || props.stepGapWaitSeconds > 43_200)) {
     throw new Error(`stepGapWaitSeconds must be between 0 and 43200, got ${props.stepGapWaitSeconds}`);
   }

@@ -9,7 +9,7 @@ export interface ErrorDetail {
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
-    readonly statusCode: 400 | 401 | 404 | 405 | 409 | 413 | 415,
+    readonly statusCode: 400 | 401 | 404 | 405 | 409 | 413 | 415 | 422,
     readonly code: string,
     message: string,
     readonly details?: ErrorDetail[],

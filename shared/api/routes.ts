@@ -4,9 +4,11 @@ import { createSession, type CreateSessionDeps } from '../pipeline/createSession
 import { answerClaudeCodeHook, type ClaudeCodeHookDeps } from '../pipeline/claudeCodeHook.ts';
 import { MAX_POLL_WAIT_SECONDS, MAX_REPLY_WAIT_MS, boundedIntParam, handOutPending, pollInterventions, waitForDetection, type HandOutDeps } from '../pipeline/handOut.ts';
 import { ingestSteps, type IngestDeps } from '../pipeline/ingestSteps.ts';
+import { rotateWebhookSecret, type RotateSecretDeps } from '../pipeline/rotateWebhookSecret.ts';
 import { sessionSummary, type SummaryDeps } from '../pipeline/sessionSummary.ts';
 import { ApiError } from './apiError.ts';
 import type { ApiKeyAuthenticator } from './authenticate.ts';
+import { openApiDocument } from './openapi.ts';
 
 export interface ApiRequest {
   method: string;
@@ -25,7 +27,7 @@ export interface ApiResponse {
 
 export interface ApiDeps {
   authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
-  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & HandOutDeps['store'] & {
+  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & HandOutDeps['store'] & RotateSecretDeps['store'] & {
     getSession(sessionId: string): Promise<SessionRecord | undefined>;
   };
   /** Claude Code session links (the hook route). */
@@ -33,6 +35,7 @@ export interface ApiDeps {
   stepsQueue: IngestDeps['stepsQueue'];
   now: () => number;
   allowPrivateWebhooks?: boolean;
+  resolveWebhookHost?: CreateSessionDeps['resolveWebhookHost'];
   /** Called with what was accepted, for metrics. */
   onStepsAccepted?: (count: number) => void;
   onSessionCreated?: () => void;
@@ -46,6 +49,7 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
   { pattern: /^\/v1\/sessions\/?$/, methods: { POST: postSession } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/steps/?$`), methods: { POST: postSteps } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/interventions/?$`), methods: { GET: getInterventions } },
+  { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/webhook-secret/?$`), methods: { POST: postWebhookSecret } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/?$`), methods: { GET: getSession } },
   { pattern: /^\/v1\/integrations\/claude-code\/hooks\/?$/, methods: { POST: postClaudeCodeHook } },
 ];
@@ -55,6 +59,8 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
  * route, then the body. Every client mistake is an ApiError with a 4xx status.
  */
 export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
+  // The API description is public, like any OpenAPI document: no key needed to generate a client.
+  if (request.path === '/v1/openapi.json' && request.method.toUpperCase() === 'GET') return { statusCode: 200, body: openApiDocument() };
   const ownerKeyHash = await deps.authenticator.authenticate(request.headers.authorization);
   for (const route of ROUTES) {
     const match = route.pattern.exec(request.path);
@@ -69,7 +75,7 @@ export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Prom
 }
 
 async function postSession(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string): Promise<ApiResponse> {
-  const created = await createSession(deps, ownerKeyHash, readJsonBody(request));
+  const created = await createSession(deps, ownerKeyHash, readJsonBody(request), request.headers['idempotency-key']);
   deps.onSessionCreated?.();
   return { statusCode: 201, body: created };
 }
@@ -100,6 +106,11 @@ async function postClaudeCodeHook(deps: ApiDeps, request: ApiRequest, ownerKeyHa
     ...(deps.onHookError ? { onInternalError: deps.onHookError } : {}),
   });
   return { statusCode: 200, body: answer };
+}
+
+async function postWebhookSecret(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
+  const session = await ownedSession(deps, sessionId!, ownerKeyHash);
+  return { statusCode: 200, body: await rotateWebhookSecret(deps, session) };
 }
 
 async function getSession(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {

@@ -1,15 +1,33 @@
 import { randomBytes } from 'node:crypto';
+import { newWebhookSecret } from '../webhook/signature.ts';
 import { ApiError, issueDetails, summarize } from '../api/apiError.ts';
+import { fingerprint, sha256Hex } from '../canonicalJson.ts';
 import { initialDetectionState } from '../detection/engine.ts';
 import type { SessionRecord } from '../records.ts';
+import type { IdempotentCreateOutcome } from '../store/winkStore.ts';
 import { CreateSessionSchema } from '../steps.ts';
-import { isPrivateWebhookHost } from '../webhook/urlPolicy.ts';
+import { isBlockedAddress, webhookUrlProblem } from '../webhook/urlPolicy.ts';
+
+/** What Idempotency-Key needs from the store (WinkStore has it). */
+export interface IdempotentSessionStore {
+  createSessionIdempotently(
+    session: SessionRecord,
+    idempotency: { keyHash: string; requestHash: string; ttlSeconds: number },
+    nowMs: number,
+  ): Promise<IdempotentCreateOutcome>;
+  getSession(sessionId: string): Promise<SessionRecord | undefined>;
+}
 
 export interface CreateSessionDeps {
-  store: { createSession(session: SessionRecord, nowMs: number): Promise<void> };
+  store: { createSession(session: SessionRecord, nowMs: number): Promise<void> } & Partial<IdempotentSessionStore>;
   now: () => number;
   /** Loopback and private webhook hosts are refused unless this is set (local runs). */
   allowPrivateWebhooks?: boolean;
+  /**
+   * Resolves a webhook host name to its addresses, for early feedback on names that point inside.
+   * Optional: the notifier checks the addresses it connects to at send time whatever happens here.
+   */
+  resolveWebhookHost?: (hostname: string) => Promise<string[]>;
 }
 
 export interface CreatedSession {
@@ -17,18 +35,32 @@ export interface CreatedSession {
   webhookSecret?: string;
 }
 
-/** Validates and stores a new session; the webhook secret is returned once, here, and never again. */
-export async function createSession(deps: CreateSessionDeps, ownerKeyHash: string, body: unknown): Promise<CreatedSession> {
+/** How long an Idempotency-Key stands for its session: retries come within seconds; a day is generous. */
+export const IDEMPOTENCY_KEY_TTL_SECONDS = 86_400;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{16,255}$/;
+const IN_PROGRESS_RETRIES = 4;
+
+/**
+ * Validates and stores a new session. The webhook secret is returned here and nowhere else: not
+ * by GET, not in logs. With an `Idempotency-Key` (16–255 visible ASCII characters; send a random
+ * UUID), a retry with the same key and the same body (as JSON, key order aside) from the same API
+ * key within 24 h gets the same 201 body, the secret included: without it a client that lost the
+ * first answer would hold a session whose deliveries it can never verify. The key is thereby a
+ * second secret next to the API key, which is why it must be long and should be random. The same
+ * key with a different body is a 422.
+ */
+export async function createSession(deps: CreateSessionDeps, ownerKeyHash: string, body: unknown, idempotencyKey?: string): Promise<CreatedSession> {
+  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    const message = 'Idempotency-Key must be 16 to 255 visible ASCII characters (no spaces); send a random UUID';
+    throw new ApiError(400, 'invalid_idempotency_key', message, [{ path: 'Idempotency-Key', message }]);
+  }
   const parsed = CreateSessionSchema.safeParse(body);
   if (!parsed.success) {
     const details = issueDetails(parsed.error);
     throw new ApiError(400, 'invalid_session', `Invalid session: ${summarize(details)}`, details);
   }
   const request = parsed.data;
-  if (request.webhook && !deps.allowPrivateWebhooks && isPrivateWebhookHost(new URL(request.webhook.url).hostname)) {
-    const message = 'webhook.url must not point to a loopback, link-local or private address';
-    throw new ApiError(400, 'invalid_session', `Invalid session: ${message}`, [{ path: 'webhook.url', message }]);
-  }
+  if (request.webhook) await checkWebhookUrl(deps, request.webhook.url);
   const nowMs = deps.now();
   const session: SessionRecord = {
     sessionId: `ses_${randomBytes(12).toString('hex')}`,
@@ -41,8 +73,51 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
     detection: initialDetectionState(),
     llmTokens: 0,
     version: 0,
-    ...(request.webhook ? { webhookUrl: request.webhook.url, webhookSecret: `whsec_${randomBytes(32).toString('hex')}` } : {}),
+    ...(request.webhook ? { webhookUrl: request.webhook.url, webhookSecret: newWebhookSecret() } : {}),
   };
-  await deps.store.createSession(session, nowMs);
+  if (idempotencyKey === undefined) {
+    await deps.store.createSession(session, nowMs);
+    return createdBody(session);
+  }
+  return createOnce(deps, session, { keyHash: sha256Hex(`${ownerKeyHash}\n${idempotencyKey}`), requestHash: fingerprint(body) }, nowMs);
+}
+
+function createdBody(session: SessionRecord): CreatedSession {
   return { sessionId: session.sessionId, ...(session.webhookSecret ? { webhookSecret: session.webhookSecret } : {}) };
+}
+
+async function createOnce(
+  deps: CreateSessionDeps,
+  session: SessionRecord,
+  idempotency: { keyHash: string; requestHash: string },
+  nowMs: number,
+): Promise<CreatedSession> {
+  const { createSessionIdempotently, getSession } = deps.store;
+  if (!createSessionIdempotently || !getSession) throw new Error('This store cannot create sessions idempotently');
+  for (let attempt = 1; attempt <= IN_PROGRESS_RETRIES; attempt += 1) {
+    const result = await createSessionIdempotently.call(deps.store, session, { ...idempotency, ttlSeconds: IDEMPOTENCY_KEY_TTL_SECONDS }, nowMs);
+    if (result.outcome === 'created') return createdBody(session);
+    if (result.outcome === 'replayed') {
+      if (result.existing.requestHash !== idempotency.requestHash) {
+        throw new ApiError(422, 'idempotency_key_reused',
+          'This Idempotency-Key was used with a different request body; send a new key for a new session, or the original body to get its answer again',
+          [{ path: 'Idempotency-Key', message: 'already used with a different body' }]);
+      }
+      const existing = await getSession.call(deps.store, result.existing.sessionId);
+      if (existing) return createdBody(existing);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
+  throw new ApiError(409, 'idempotency_key_in_use', 'Another request with this Idempotency-Key is still being processed; retry it in a moment');
+}
+
+async function checkWebhookUrl(deps: CreateSessionDeps, url: string): Promise<void> {
+  const allowPrivate = deps.allowPrivateWebhooks ?? false;
+  let problem = webhookUrlProblem(url, { allowPrivate });
+  if (!problem && !allowPrivate && deps.resolveWebhookHost) {
+    // A name that does not resolve yet is accepted: the send-time check decides once it does.
+    const addresses = await deps.resolveWebhookHost(new URL(url).hostname.replace(/^\[|\]$/g, '')).catch(() => []);
+    if (addresses.some(isBlockedAddress)) problem = 'webhook.url resolves to a loopback, link-local or private address';
+  }
+  if (problem) throw new ApiError(400, 'invalid_session', `Invalid session: ${problem}`, [{ path: 'webhook.url', message: problem }]);
 }

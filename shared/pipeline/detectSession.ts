@@ -6,22 +6,15 @@ import type { Episode } from '../detection/episodes.ts';
 import type { SessionSpec } from '../detection/types.ts';
 import type { NotificationMessage } from '../queue/sqsQueues.ts';
 import type { InterventionRecord, SessionRecord, StoredStep, Verdict } from '../records.ts';
-import type { RecordInterventionOutcome } from '../store/winkStore.ts';
+import { MAX_COMMIT_ITEMS, commitItemCount, type DetectionCommit } from '../store/winkStore.ts';
 
 export interface DetectDeps {
   store: {
     getSession(sessionId: string): Promise<SessionRecord | undefined>;
     stepsFrom(sessionId: string, fromIndex: number, limit: number): Promise<StoredStep[]>;
-    putVerdictsAndEpisodes(sessionId: string, verdicts: readonly Verdict[], episodes: readonly Episode[], nowMs: number): Promise<void>;
-    recordInterventionOnce(intervention: InterventionRecord, nowMs: number): Promise<RecordInterventionOutcome>;
-    deleteIntervention(sessionId: string, episodeId: string, interventionId: string): Promise<void>;
+    commitDetection(sessionId: string, expectedVersion: number, commit: DetectionCommit, nowMs: number): Promise<{ recorded: InterventionRecord[] }>;
     listInterventions(sessionId: string): Promise<InterventionRecord[]>;
     markRequeued(sessionId: string, episodeId: string, requeuedAt: string): Promise<boolean>;
-    saveDetectionState(
-      sessionId: string,
-      expectedVersion: number,
-      update: { detection: SessionRecord['detection']; judge?: unknown; llmTokensDelta?: number },
-    ): Promise<void>;
   };
   notificationsQueue: { send(message: NotificationMessage): Promise<void> };
   thresholds: DetectionThresholds;
@@ -34,8 +27,17 @@ export interface DetectDeps {
   now: () => number;
 }
 
+export interface DetectOptions {
+  /**
+   * The indexes the message that woke this run up carried. When every one of them has been
+   * observed already (an earlier run of the session saw them), there is nothing to run for.
+   */
+  skipIfObserved?: readonly number[];
+}
+
 export type DetectOutcome =
   | { status: 'unknown_session' }
+  | { status: 'already_observed'; nextIndex: number }
   | {
       status: 'processed';
       observed: number;
@@ -53,29 +55,51 @@ export type DetectOutcome =
 const MAX_STEPS_PER_RUN = 500;
 
 /**
- * Runs detection over the session's steps that it has not seen yet, in index order:
- * 1. reads the session (detection state + version), re-queues any intervention a crashed run left
- *    stranded (requeueStranded), and reads at most `maxStepsPerRun` stored steps from
- *    state.nextIndex (a backlog takes several runs, each saving its progress);
+ * Time a run needs besides the judge (DynamoDB and SQS calls). The detector starts a record only
+ * with this much left plus the judge's timeout, and the detector's timeout must allow one such run.
+ */
+export const RUN_TIME_RESERVE_WITHOUT_JUDGE_MS = 10_000;
+
+/**
+ * Items the deterministic observation of one run may write, so that the judge's additions still
+ * fit in the one transaction that commits the run (MAX_COMMIT_ITEMS).
+ */
+export const DETERMINISTIC_COMMIT_ITEMS = MAX_COMMIT_ITEMS - 20;
+
+/** One intervention could not be handed to the notifier after its run committed. */
+export class NotificationQueueError extends Error {
+  override readonly name = 'NotificationQueueError';
+}
+
+/**
+ * Runs detection over the session's steps that it has not seen yet, in index order. The steps
+ * queue hands a session to one run at a time (FIFO group per session); the version check below is
+ * the safety net for what that cannot exclude (a run that outlives its visibility timeout).
+ * 1. reads the session (detection state + version); stops if the waking message's steps are all
+ *    observed; re-queues any intervention a crashed run left stranded (requeueStranded), and reads
+ *    at most `maxStepsPerRun` stored steps from state.nextIndex (a backlog takes several runs);
  * 2. takes the contiguous run of steps; a missing index holds back what follows until the gap is
  *    filled or `gapWaitMs` has passed since the first held-back step arrived, then is skipped;
- * 3. observes the steps (pure, deterministic: same state + steps → same episode ids), then, when
- *    an LLM judge is configured and the batch is worth it, lets it confirm, withhold or add findings
- *    (its failures leave the deterministic verdicts standing);
- * 4. stores verdicts and episode snapshots, records each new episode's intervention once
- *    (conditional write) and queues a notification only when this writer won;
- * 5. saves the new state if nobody else moved it (optimistic version check), otherwise throws so
- *    the SQS record is retried against the fresh state — which then finds the work already done.
+ * 3. observes the steps (pure, deterministic: same state + steps → same episode ids) — as many as
+ *    fit in one commit — then, when an LLM judge is configured and the batch is worth it, lets it
+ *    confirm, withhold or add findings (its failures leave the deterministic verdicts standing);
+ * 4. commits state, verdicts, episode snapshots and new interventions in one transaction, on
+ *    condition that nobody moved the state since step 1: a run that loses writes nothing at all;
+ * 5. only then queues a notification for each intervention it recorded.
  */
-export async function detectSession(deps: DetectDeps, sessionId: string): Promise<DetectOutcome> {
+export async function detectSession(deps: DetectDeps, sessionId: string, options: DetectOptions = {}): Promise<DetectOutcome> {
   const session = await deps.store.getSession(sessionId);
   if (!session) return { status: 'unknown_session' };
+  const { nextIndex } = session.detection;
+  if (options.skipIfObserved?.length && Math.max(...options.skipIfObserved) < nextIndex) return { status: 'already_observed', nextIndex };
 
   const nowMs = deps.now();
   await requeueStranded(deps, sessionId, nowMs);
-  const { steps, waitingForGap, more } = await readObservableSteps(deps, sessionId, session.detection.nextIndex, nowMs);
+  const read = await readObservableSteps(deps, sessionId, nextIndex, nowMs);
   const spec = specOf(session);
-  const deterministic = observeSteps(spec, session.detection, steps, { thresholds: deps.thresholds });
+  const { steps, observation: deterministic, truncated } = observeWhatFits(spec, session.detection, read.steps, deps.thresholds);
+  const waitingForGap = truncated ? undefined : read.waitingForGap;
+  const more = truncated || read.more;
   if (steps.length === 0) {
     return { status: 'processed', observed: 0, observation: deterministic, recorded: [], ...(waitingForGap ? { waitingForGap } : {}) };
   }
@@ -90,27 +114,61 @@ export async function detectSession(deps: DetectDeps, sessionId: string): Promis
         thresholds: deps.thresholds,
       })
     : undefined;
-  const observation = judged?.observation ?? deterministic;
+  // The judge's findings stand unless they would overflow the commit; its tokens count either way.
+  const observation = judged && commitItemCount(planOf(judged.observation, nowMs)) <= MAX_COMMIT_ITEMS ? judged.observation : deterministic;
 
-  await deps.store.putVerdictsAndEpisodes(sessionId, observation.verdicts, episodeSnapshots(observation), nowMs);
-  const recorded: InterventionRecord[] = [];
-  for (const decision of observation.interventions) {
-    const record = toInterventionRecord(decision, nowMs);
-    if (await recordAndQueue(deps, record, nowMs)) recorded.push(record);
-  }
-  await deps.store.saveDetectionState(sessionId, session.version, {
+  const { recorded } = await deps.store.commitDetection(sessionId, session.version, {
     detection: observation.state,
     ...(judged ? { judge: judged.state, llmTokensDelta: judged.review?.tokensUsed ?? 0 } : {}),
-  });
+    ...planOf(observation, nowMs),
+  }, nowMs);
+  await queueNotifications(deps, recorded);
   return {
     status: 'processed',
     observed: steps.length,
     observation,
     recorded,
     ...(waitingForGap ? { waitingForGap } : {}),
-    ...(more ? { more } : {}),
+    ...(more ? { more: true as const } : {}),
     ...(judged?.review ? { review: judged.review } : {}),
   };
+}
+
+/** What a run writes besides the state: verdicts, episode snapshots, interventions. */
+function planOf(observation: Observation, nowMs: number) {
+  return {
+    verdicts: observation.verdicts,
+    episodes: episodeSnapshots(observation),
+    interventions: observation.interventions.map((decision) => toInterventionRecord(decision, nowMs)),
+  };
+}
+
+/**
+ * Observes the longest prefix of `steps` (halving) whose writes fit in one commit with room for
+ * the judge's. A backlog of busy steps thus takes several runs; any single step fits.
+ */
+function observeWhatFits(spec: SessionSpec, state: SessionRecord['detection'], steps: StoredStep['step'][], thresholds: DetectionThresholds) {
+  for (let count = steps.length; ; count = Math.ceil(count / 2)) {
+    const observation = observeSteps(spec, state, steps.slice(0, count), { thresholds });
+    if (count <= 1 || commitItemCount(planOf(observation, 0)) <= DETERMINISTIC_COMMIT_ITEMS) {
+      return { steps: steps.slice(0, count), observation, truncated: count < steps.length };
+    }
+  }
+}
+
+/**
+ * The run has committed: each recorded intervention goes to the notifier. A send that fails
+ * leaves its intervention pending and untried, the record fails and comes back after its
+ * visibility timeout, and that run's requeueStranded sweep queues it.
+ */
+async function queueNotifications(deps: DetectDeps, recorded: readonly InterventionRecord[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const record of recorded) {
+    await deps.notificationsQueue.send({ sessionId: record.sessionId, episodeId: record.episodeId }).catch((error: unknown) => failures.push(error));
+  }
+  if (failures.length > 0) {
+    throw new NotificationQueueError(`${failures.length} of ${recorded.length} notifications could not be queued; the retry re-queues them`, { cause: failures[0] });
+  }
 }
 
 async function readObservableSteps(deps: DetectDeps, sessionId: string, nextIndex: number, nowMs: number) {
@@ -131,21 +189,6 @@ async function readObservableSteps(deps: DetectDeps, sessionId: string, nextInde
     expected = step.index + 1;
   }
   return stored.length > maxSteps ? { steps, more: true as const } : { steps };
-}
-
-/** Records the intervention if this writer is first; only the winner queues the notification. */
-async function recordAndQueue(deps: DetectDeps, record: InterventionRecord, nowMs: number): Promise<boolean> {
-  const result = await deps.store.recordInterventionOnce(record, nowMs);
-  if (result.outcome === 'already_recorded') return false;
-  try {
-    await deps.notificationsQueue.send({ sessionId: record.sessionId, episodeId: record.episodeId });
-  } catch (error) {
-    // Undo, so the SQS retry of this batch records it again and queues it: an intervention that
-    // exists is always one that was handed to the notifier.
-    await deps.store.deleteIntervention(record.sessionId, record.episodeId, record.interventionId);
-    throw error;
-  }
-  return true;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface IngestDeps {
   store: {
     getSteps(sessionId: string, indexes: readonly number[]): Promise<Map<number, StoredStep>>;
     putNewSteps(sessionId: string, steps: readonly StoredStep[], nowMs: number): Promise<void>;
+    /** Activity keeps a session alive: its expiry counts from the last steps posted. */
+    refreshSessionExpiry(sessionId: string, nowMs: number): Promise<void>;
   };
   stepsQueue: { send(message: StepsMessage): Promise<void> };
   now: () => number;
@@ -49,6 +51,7 @@ export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body
     }
   }
 
+  await deps.store.refreshSessionExpiry(session.sessionId, nowMs);
   await deps.stepsQueue.send({ sessionId: session.sessionId, indexes: [...unique.keys()] });
   // lastIndex: how far detection must get before the reply's `?wait` is over.
   return { accepted: steps.length, lastIndex: Math.max(...unique.keys()) };

@@ -1,5 +1,5 @@
 import type { Episode, InterventionRecord, SessionRecord, Verdict } from '../records.ts';
-import { toPublicIntervention } from '../records.ts';
+import { toPublicDelivery, toPublicIntervention } from '../records.ts';
 
 export interface SummaryDeps {
   store: {
@@ -27,7 +27,7 @@ export async function sessionSummary(deps: SummaryDeps, session: SessionRecord) 
     processedThrough: session.detection.nextIndex - 1,
     verdicts,
     episodes,
-    interventions: interventions.map((record) => ({ ...toPublicIntervention(record), delivery: record.delivery, handedOut: handedOutRoutes(record) })),
+    interventions: interventions.map((record) => ({ ...toPublicIntervention(record), delivery: toPublicDelivery(record.delivery), handedOut: handedOutRoutes(record) })),
     resolution: {
       closedEpisodes: closed.length,
       resolved: closed.filter((e) => e.outcome === 'resolved').length,

@@ -11,6 +11,7 @@
  *   SESSION#<sessionId>    HOOKSTEP#<event>#<toolUseId> the step index a Claude Code hook event was given (retries reuse it)
  *   APIKEY#<sha256 of key> APIKEY                      an API key, stored only as its hash
  *   CLAUDECODE#<key hash>#<Claude Code session_id>  CLAUDECODE  the Wink session it maps to, the next step index, Stop state
+ *   IDEMPOTENCY#<sha256>   IDEMPOTENCY                 an Idempotency-Key of POST /v1/sessions (24 h): session id + request hash
  *
  * Everything about a session shares one partition, so reading it is a Query and deleting it is a
  * TTL sweep (`expiresAt`, epoch seconds). Zero-padded indexes make STEP# items sort in index order.
@@ -19,9 +20,12 @@ export const SESSION_SK = 'SESSION';
 /** Its own item, so step writes never contend with the detector's saves of the session item. */
 export const STEP_COUNT_SK = 'STEPCOUNT';
 export const API_KEY_SK = 'APIKEY';
+export const IDEMPOTENCY_SK = 'IDEMPOTENCY';
 
 export const sessionPk = (sessionId: string) => `SESSION#${sessionId}`;
 export const apiKeyPk = (keyHash: string) => `APIKEY#${keyHash}`;
+/** `keyHash`: SHA-256 of the owner's key hash and the client's Idempotency-Key, so keys are per API key. */
+export const idempotencyPk = (keyHash: string) => `IDEMPOTENCY#${keyHash}`;
 export const padIndex = (index: number) => String(index).padStart(16, '0');
 export const stepSk = (index: number) => `STEP#${padIndex(index)}`;
 export const verdictSk = (stepIndex: number, subtype: string) => `VERDICT#${padIndex(stepIndex)}#${subtype}`;

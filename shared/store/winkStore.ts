@@ -16,11 +16,13 @@ import type { Episode } from '../detection/episodes.ts';
 import type { DeliveryRecord, InterventionRecord, SessionRecord, StoredStep } from '../records.ts';
 import {
   API_KEY_SK,
+  IDEMPOTENCY_SK,
   PREFIX,
   SESSION_SK,
   STEP_COUNT_SK,
   apiKeyPk,
   episodeSk,
+  idempotencyPk,
   interventionSk,
   sessionPk,
   stepSk,
@@ -38,6 +40,43 @@ export class StaleSessionVersionError extends Error {
   override readonly name = 'StaleSessionVersionError';
 }
 
+/** A detection run's results, committed in one transaction with its state (commitDetection). */
+export interface DetectionCommit {
+  detection: DetectionState;
+  judge?: unknown;
+  llmTokensDelta?: number;
+  verdicts: readonly Verdict[];
+  episodes: readonly Episode[];
+  interventions: readonly InterventionRecord[];
+}
+
+/** DynamoDB's 100 actions per transaction, less the session item's update. */
+export const MAX_COMMIT_ITEMS = 99;
+
+/** Items a commit writes besides the session item: what must fit in MAX_COMMIT_ITEMS. */
+export function commitItemCount(commit: Pick<DetectionCommit, 'verdicts' | 'episodes' | 'interventions'>): number {
+  const verdictKeys = new Set(commit.verdicts.map((v) => `${v.stepIndex}#${v.subtype}`));
+  const episodeIds = new Set(commit.episodes.map((e) => e.episodeId));
+  return verdictKeys.size + episodeIds.size + new Set(commit.interventions.map((i) => i.episodeId)).size;
+}
+
+/** A commit that would exceed one transaction: the caller observes fewer steps per run. */
+export class CommitTooLargeError extends Error {
+  override readonly name = 'CommitTooLargeError';
+}
+
+/** What an Idempotency-Key already stands for: the session it created and a hash of its request. */
+export interface IdempotencyRecord {
+  sessionId: string;
+  requestHash: string;
+}
+
+export type IdempotentCreateOutcome =
+  | { outcome: 'created' }
+  | { outcome: 'replayed'; existing: IdempotencyRecord }
+  /** Another request with this key is being written right now. */
+  | { outcome: 'in_progress' };
+
 export type RecordInterventionOutcome =
   | { outcome: 'recorded' }
   | { outcome: 'already_recorded'; existing: InterventionRecord };
@@ -49,6 +88,8 @@ const STEPS_PER_TRANSACTION = 99;
 /** DynamoDB caps a transaction's payload at 4 MB; JSON size overestimates item size, with margin to spare. */
 const TRANSACT_PAYLOAD_BUDGET_BYTES = 3 * 1024 * 1024;
 const MAX_BATCH_RETRIES = 8;
+/** A session's expiry is pushed forward only when it has fallen this far behind: one write a day, not one a request. */
+const SESSION_EXPIRY_REFRESH_SECONDS = 86_400;
 
 /**
  * DynamoDB adapter for everything Wink stores (key design in keys.ts). Pure data access: the
@@ -92,6 +133,105 @@ export class WinkStore {
     );
   }
 
+  /**
+   * Creates the session and claims the idempotency key in one transaction: either both are
+   * written or, when the key is taken (and not expired), neither, and the key's record is returned.
+   */
+  async createSessionIdempotently(
+    session: SessionRecord,
+    idempotency: { keyHash: string; requestHash: string; ttlSeconds: number },
+    nowMs: number,
+  ): Promise<IdempotentCreateOutcome> {
+    const nowSeconds = Math.floor(nowMs / 1000);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: idempotencyPk(idempotency.keyHash), sk: IDEMPOTENCY_SK, sessionId: session.sessionId, requestHash: idempotency.requestHash,
+                  createdAt: new Date(nowMs).toISOString(), [TTL_ATTRIBUTE]: nowSeconds + idempotency.ttlSeconds,
+                },
+                // TTL deletion can lag by days: an expired key is free again.
+                ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now',
+                ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+                ExpressionAttributeValues: { ':now': nowSeconds },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk: sessionPk(session.sessionId), sk: SESSION_SK, ...session, [TTL_ATTRIBUTE]: this.expiresAt(nowMs) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return { outcome: 'created' };
+    } catch (error) {
+      const code = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Code : undefined;
+      if (code !== 'ConditionalCheckFailed' && code !== 'TransactionConflict') throw error;
+      const existing = await this.getIdempotencyRecord(idempotency.keyHash, nowMs);
+      return existing ? { outcome: 'replayed', existing } : { outcome: 'in_progress' };
+    }
+  }
+
+  async getIdempotencyRecord(keyHash: string, nowMs: number): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: idempotencyPk(keyHash), sk: IDEMPOTENCY_SK }, ConsistentRead: true }),
+    );
+    if (!Item || (Item[TTL_ATTRIBUTE] as number) < Math.floor(nowMs / 1000)) return undefined;
+    return { sessionId: Item.sessionId as string, requestHash: Item.requestHash as string };
+  }
+
+  /**
+   * Pushes the session's expiry to retentionDays from now, so an active session outlives the
+   * retention counted from its creation. Writes at most about once a day per session.
+   */
+  async refreshSessionExpiry(sessionId: string, nowMs: number): Promise<void> {
+    const expiresAt = this.expiresAt(nowMs);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: SESSION_SK },
+          UpdateExpression: 'SET #ttl = :ttl',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ttl) OR #ttl < :stale)',
+          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':ttl': expiresAt, ':stale': expiresAt - SESSION_EXPIRY_REFRESH_SECONDS },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Replaces the webhook secret, keeping the old one for signing until `previousValidUntil`.
+   * Conditional on the secret read, so two concurrent rotations cannot drop a secret a receiver
+   * holds; returns false when the secret changed meanwhile.
+   */
+  async rotateWebhookSecret(sessionId: string, expectedSecret: string, newSecret: string, previousValidUntil: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: SESSION_SK },
+          UpdateExpression: 'SET webhookSecret = :new, previousWebhookSecret = :old, previousWebhookSecretValidUntil = :until',
+          ConditionExpression: 'webhookSecret = :old',
+          ExpressionAttributeValues: { ':new': newSecret, ':old': expectedSecret, ':until': previousValidUntil },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async getSession(sessionId: string): Promise<SessionRecord | undefined> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: sessionPk(sessionId), sk: SESSION_SK }, ConsistentRead: true }),
@@ -131,6 +271,65 @@ export class WinkStore {
         throw new StaleSessionVersionError(`Session ${sessionId} moved past version ${expectedVersion}`, { cause: error });
       }
       throw error;
+    }
+  }
+
+  /**
+   * A detection run's only write, all or nothing: the new state (if nobody saved since
+   * `expectedVersion`), the verdicts and episode snapshots, and each new intervention (only if its
+   * episode has none yet). A run that lost the version check has therefore written nothing; one
+   * that won has written everything, so a crash afterwards leaves no half-done run behind.
+   * Interventions that exist already (written by an older deployment's run) are left out and the
+   * rest committed; the ones this call recorded come back, to be queued for delivery.
+   */
+  async commitDetection(sessionId: string, expectedVersion: number, commit: DetectionCommit, nowMs: number): Promise<{ recorded: InterventionRecord[] }> {
+    const expiresAt = this.expiresAt(nowMs);
+    const facts = dedupeByKey([
+      ...commit.verdicts.map((verdict) => ({ pk: sessionPk(sessionId), sk: verdictSk(verdict.stepIndex, verdict.subtype), ...verdict })),
+      ...commit.episodes.map((episode) => ({ pk: sessionPk(sessionId), sk: episodeSk(episode.episodeId), ...episode })),
+    ]).map((item) => ({ ...item, [TTL_ATTRIBUTE]: expiresAt }));
+    let interventions = [...new Map(commit.interventions.map((i) => [i.episodeId, i])).values()];
+    if (commitItemCount(commit) > MAX_COMMIT_ITEMS) {
+      throw new CommitTooLargeError(`A detection commit holds at most ${MAX_COMMIT_ITEMS} items; this one has ${commitItemCount(commit)}`);
+    }
+    for (;;) {
+      const sessionUpdate = {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: SESSION_SK },
+          UpdateExpression: 'SET detection = :detection, version = :next, llmTokens = llmTokens + :tokens' + (commit.judge === undefined ? '' : ', judge = :judge'),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: {
+            ':detection': commit.detection,
+            ':next': expectedVersion + 1,
+            ':expected': expectedVersion,
+            ':tokens': commit.llmTokensDelta ?? 0,
+            ...(commit.judge === undefined ? {} : { ':judge': commit.judge }),
+          },
+        },
+      };
+      const interventionPuts = interventions.map((intervention) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: sessionPk(sessionId), sk: interventionSk(intervention.episodeId), ...intervention, [TTL_ATTRIBUTE]: expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      }));
+      try {
+        await this.client.send(new TransactWriteCommand({
+          TransactItems: [sessionUpdate, ...interventionPuts, ...facts.map((Item) => ({ Put: { TableName: this.tableName, Item } }))],
+        }));
+        return { recorded: interventions };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+          throw new StaleSessionVersionError(`Session ${sessionId} moved past version ${expectedVersion}`, { cause: error });
+        }
+        const existing = new Set(interventions.filter((_, i) => reasons[1 + i]?.Code === 'ConditionalCheckFailed').map((i) => i.episodeId));
+        if (existing.size === 0) throw error;
+        interventions = interventions.filter((intervention) => !existing.has(intervention.episodeId));
+      }
     }
   }
 
@@ -305,16 +504,28 @@ export class WinkStore {
     return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.evidence.stepIndexes[0]! - b.evidence.stepIndexes[0]!);
   }
 
-  async recordDelivery(sessionId: string, episodeId: string, delivery: DeliveryRecord): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: sessionPk(sessionId), sk: interventionSk(episodeId) },
-        UpdateExpression: 'SET delivery = :delivery',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':delivery': delivery },
-      }),
-    );
+  /**
+   * Records a webhook attempt's outcome, only over a pending record of no more attempts: a late
+   * attempt (a duplicate notification, a slow invocation) can never turn `delivered` or `failed`
+   * back into `pending`, which would send the webhook again. Returns false when it was superseded.
+   */
+  async recordDelivery(sessionId: string, episodeId: string, delivery: DeliveryRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: sessionPk(sessionId), sk: interventionSk(episodeId) },
+          UpdateExpression: 'SET delivery = :delivery',
+          ConditionExpression: 'attribute_exists(pk) AND delivery.#status = :pending AND delivery.attempts <= :attempts',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':delivery': delivery, ':pending': 'pending', ':attempts': delivery.attempts },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /**

@@ -32,7 +32,9 @@ describe('dead-letter queues (fauxqs redrive)', () => {
   };
 
   it('dead-letters a poison steps message after its retries, and keeps processing other sessions', async () => {
-    await sqs.send(new SendMessageCommand({ QueueUrl: stack.resources.stepsQueueUrl, MessageBody: '{"not":"a steps message"' }));
+    await sqs.send(new SendMessageCommand({
+      QueueUrl: stack.resources.stepsQueueUrl, MessageBody: '{"not":"a steps message"', MessageGroupId: 'poison', MessageDeduplicationId: 'poison-1',
+    }));
     await eventually(async () => ((await depth(stack.resources.stepsDlqUrl)) === 1 ? true : undefined), 20_000, 'the poison message in the DLQ');
 
     const api = apiClient(stack.url, stack.apiKey);
@@ -49,7 +51,7 @@ describe('dead-letter queues (fauxqs redrive)', () => {
 
     await eventually(async () => ((await depth(stack.resources.notificationsDlqUrl)) === 1 ? true : undefined), 20_000, 'the notification in the DLQ');
     const summary = (await api.getSession(body.sessionId)).body;
-    expect(summary.interventions[0].delivery).toMatchObject({ status: 'failed', attempts: 2, lastStatusCode: 500 });
+    expect(summary.interventions[0].delivery).toMatchObject({ status: 'failed', attempts: 2, lastResult: 'http_5xx' });
     expect(receiver.received).toHaveLength(2);
     // The intervention is still there for polling.
     expect((await api.getInterventions(body.sessionId)).body.interventions).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
-import { verifyWebhookSignature } from '../../shared/webhook/signature.ts';
+import { verifyWebhook } from '../../shared/webhook/signature.ts';
 import { apiClient } from '../support/apiClient.ts';
 import { cleanRun, failingLoop } from '../support/steps.ts';
 import { eventually, startWebhookReceiver } from '../support/webhookReceiver.ts';
@@ -51,9 +51,9 @@ describe('pipeline end to end (DynamoDB Local + fauxqs)', () => {
     const intervention = JSON.parse(delivery.body);
     expect(intervention).toMatchObject({ sessionId, category: 'tool_call_failure', subtype: 'repeated_failing_call' });
     expect(intervention.guidance).toContain('python app.py');
-    expect(delivery.headers['wink-delivery-id']).toBe(intervention.interventionId);
-    expect(verifyWebhookSignature(webhookSecret, delivery.body, String(delivery.headers['wink-signature']))).toBe(true);
-    expect(verifyWebhookSignature('whsec_wrong', delivery.body, String(delivery.headers['wink-signature']))).toBe(false);
+    expect(delivery.headers['webhook-id']).toBe(intervention.interventionId);
+    expect(verifyWebhook(webhookSecret, delivery.body, delivery.headers)).toBe(true);
+    expect(verifyWebhook('whsec_d3Jvbmc=', delivery.body, delivery.headers)).toBe(false);
 
     // The same steps again, one by one and as a batch: accepted, and no second nudge.
     // The first reply after detection hands the intervention out; later ones carry nothing.

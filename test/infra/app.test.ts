@@ -56,8 +56,10 @@ describe('cdk synth of the real app', () => {
       ...credentialFreeEnv(workDir),
       AWS_REGION: 'us-east-1',
       [ENV.tableName]: 'wink-table',
-      [ENV.stepsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/steps',
+      [ENV.stepsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/steps.fifo',
+      [ENV.stepTimerQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/step-timer',
       [ENV.notificationsQueueUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/notifications',
+      [ENV.notificationsDlqUrl]: 'https://sqs.us-east-1.amazonaws.com/123456789012/notifications-dlq',
     };
     for (const [id, resource] of functions()) {
       const entry = join(outDir, resource.Metadata!['aws:asset:path']!, 'index.mjs');

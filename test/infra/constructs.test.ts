@@ -10,7 +10,7 @@ import { Monitoring } from '../../infra/constructs/monitoring.ts';
 import type { MonitoringProps } from '../../infra/constructs/monitoring.ts';
 import { Notifier } from '../../infra/constructs/notifier.ts';
 import type { NotifierProps } from '../../infra/constructs/notifier.ts';
-import { createQueueWithDlq } from '../../infra/constructs/queues.ts';
+import { createQueueWithDlq, validateEventSourceSettings } from '../../infra/constructs/queues.ts';
 import { StepPipeline } from '../../infra/constructs/stepPipeline.ts';
 import type { StepPipelineProps } from '../../infra/constructs/stepPipeline.ts';
 import { VerdictStore } from '../../infra/constructs/verdictStore.ts';
@@ -55,15 +55,22 @@ describe('StepPipeline', () => {
     Template.fromStack(Stack.of(pipeline)).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 120 });
   });
 
-  it('passes a batching window to the event source, and requires one for batches above 10', () => {
-    const pipeline = build({ batchSize: 50, maxBatchingWindow: Duration.seconds(2) });
-    Template.fromStack(Stack.of(pipeline)).hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 50, MaximumBatchingWindowInSeconds: 2 });
-    expect(() => build({ batchSize: 11 })).toThrow(/needs a maxBatchingWindow/);
+  it('makes the steps queue FIFO (and its DLQ), and refuses batches a FIFO event source cannot take', () => {
+    const template = Template.fromStack(Stack.of(build({ batchSize: 4 })));
+    template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 4 });
+    expect(() => build({ batchSize: 11 })).toThrow(/batchSize must be an integer between 1 and 10 \(a FIFO queue\)/);
+    expect(() => validateEventSourceSettings(5, Duration.seconds(2), 10, true)).toThrow(/FIFO queue takes no maxBatchingWindow/);
   });
 
   it('refuses batch sizes and concurrency Lambda would reject', () => {
-    expect(() => build({ batchSize: 10_001, maxBatchingWindow: Duration.seconds(1) })).toThrow(/batchSize must be an integer between 1 and 10000/);
+    expect(() => build({ batchSize: 0 })).toThrow(/batchSize must be an integer/);
     expect(() => build({ maxConcurrency: 1 })).toThrow(/maxConcurrency/);
+    expect(() => build({ timerMaxConcurrency: 1 })).toThrow(/maxConcurrency/);
+  });
+
+  it('refuses a detector timeout that leaves no room for one detection run', () => {
+    expect(() => build({ timeout: Duration.seconds(10) })).toThrow(/leaves no room for one detection run: it must be above 10 s/);
   });
 
   it('refuses a visibility timeout below six times the detector timeout', () => {

@@ -47,7 +47,7 @@ describe('rate alarms', () => {
 describe('queue alarms', () => {
   it('every dead-letter queue alarms as soon as it holds a message', () => {
     const dlqs = Object.entries(resourcesOf(defaults, 'AWS::SQS::Queue')).filter(([id]) => id.includes('DeadLetterQueue'));
-    expect(dlqs).toHaveLength(2);
+    expect(dlqs).toHaveLength(3); // steps, step timer, notifications
     const dlqAlarms = Object.values(resourcesOf(defaults, 'AWS::CloudWatch::Alarm')).filter(
       (candidate) => candidate.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
     );
@@ -103,7 +103,7 @@ describe('alarm topic', () => {
   it('every alarm notifies the topic on alarm and on recovery', () => {
     const topicId = resourceNamed(defaults, 'AWS::SNS::Topic', 'MonitoringAlarmTopic').id;
     const alarms = Object.values(resourcesOf(defaults, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(13); // 2 rates + 2 queues × (DLQ, age) + 3 functions × (errors, throttles) + API 5xx
+    expect(alarms).toHaveLength(15); // 2 rates + 3 queues × (DLQ, age) + 3 functions × (errors, throttles) + API 5xx
     for (const { Properties: props } of alarms) {
       expect(props.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(props.OKActions).toEqual([{ Ref: topicId }]);

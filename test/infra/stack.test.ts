@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WINK_ROUTES } from '../../infra/constructs/ingestApi.ts';
 import { ENV } from '../../shared/config.ts';
 import { tableDefinition, TTL_ATTRIBUTE } from '../../shared/store/tableDefinition.ts';
-import { WEBHOOK_MAX_ATTEMPTS } from '../../shared/webhook/retryPolicy.ts';
+import { NOTIFIER_OWN_FAILURE_RECEIVES, WEBHOOK_MAX_ATTEMPTS } from '../../shared/webhook/retryPolicy.ts';
 import { CONFIGURED_CONTEXT, resourceNamed, resourcesOf, synthWinkTemplate } from './synth.ts';
 
 // Two synths shared by every test in the file: cdk.json defaults, and a fully configured deployment.
@@ -18,7 +18,7 @@ beforeAll(() => {
 const fn = (template: Template, name: 'IngestApiIngest' | 'StepPipelineDetector' | 'Notifier') =>
   resourceNamed(template, 'AWS::Lambda::Function', `${name}Function`);
 const envOf = (template: Template, name: Parameters<typeof fn>[1]) => fn(template, name).resource.Properties.Environment.Variables as Record<string, unknown>;
-const queue = (template: Template, name: 'StepPipelineStepsQueue' | 'StepPipelineStepsDeadLetterQueue' | 'NotifierNotificationsQueue' | 'NotifierNotificationsDeadLetterQueue') =>
+const queue = (template: Template, name: 'StepPipelineStepsQueue' | 'StepPipelineStepsDeadLetterQueue' | 'StepPipelineStepTimerQueue' | 'StepPipelineStepTimerDeadLetterQueue' | 'NotifierNotificationsQueue' | 'NotifierNotificationsDeadLetterQueue') =>
   resourceNamed(template, 'AWS::SQS::Queue', name);
 const policyOf = (template: Template, rolePrefix: string) =>
   resourceNamed(template, 'AWS::IAM::Policy', `${rolePrefix}RoleDefaultPolicy`).resource.Properties.PolicyDocument.Statement as Array<{
@@ -57,15 +57,28 @@ describe('verdict store table', () => {
 });
 
 describe('step pipeline', () => {
-  it('steps queue is a standard queue (a gap wait must not block its own filler), encrypted, redriving to a DLQ after 5 receives', () => {
+  it('steps queue is FIFO (one group per session: one detection run per session at a time), high-throughput, encrypted, redriving to a FIFO DLQ after 5 receives', () => {
     const steps = queue(defaults, 'StepPipelineStepsQueue').resource.Properties;
     const dlq = queue(defaults, 'StepPipelineStepsDeadLetterQueue');
-    expect(steps.FifoQueue).toBeUndefined();
     expect(steps).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] }, maxReceiveCount: 5 },
     });
-    expect(dlq.resource.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    expect(dlq.resource.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+  });
+
+  it('step timer queue (gap-wait wake-ups) is a standard queue, encrypted, redriving to its DLQ after 5 receives', () => {
+    const timer = queue(defaults, 'StepPipelineStepTimerQueue').resource.Properties;
+    const dlq = queue(defaults, 'StepPipelineStepTimerDeadLetterQueue');
+    expect(timer.FifoQueue).toBeUndefined();
+    expect(timer).toMatchObject({
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] }, maxReceiveCount: 5 },
+    });
   });
 
   it('steps queue visibility timeout is at least six times the detector timeout', () => {
@@ -77,7 +90,7 @@ describe('step pipeline', () => {
     expect(fn(configured, 'StepPipelineDetector').resource.Properties.Timeout).toBe(120);
   });
 
-  it('detector reads the steps queue with partial batch failures, batch size 10, bounded concurrency and no batching window', () => {
+  it('detector reads the steps queue with partial batch failures, batch size 10, bounded concurrency and no batching window, and the timer queue too', () => {
     const detector = fn(defaults, 'StepPipelineDetector');
     defaults.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [queue(defaults, 'StepPipelineStepsQueue').id, 'Arn'] },
@@ -87,12 +100,18 @@ describe('step pipeline', () => {
       ScalingConfig: { MaximumConcurrency: 10 },
       MaximumBatchingWindowInSeconds: Match.absent(),
     });
+    defaults.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queue(defaults, 'StepPipelineStepTimerQueue').id, 'Arn'] },
+      FunctionName: { Ref: detector.id },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
   });
 
   it('detector gets table, both queue URLs, gap wait and retention; LLM settings only when configured, as a secret ARN', () => {
     const plain = envOf(defaults, 'StepPipelineDetector');
     expect(Object.keys(plain)).toEqual(
-      expect.arrayContaining([ENV.tableName, ENV.stepsQueueUrl, ENV.notificationsQueueUrl, ENV.stepGapWaitSeconds, ENV.retentionDays]),
+      expect.arrayContaining([ENV.tableName, ENV.stepsQueueUrl, ENV.stepTimerQueueUrl, ENV.notificationsQueueUrl, ENV.stepGapWaitSeconds, ENV.retentionDays]),
     );
     expect(plain[ENV.stepGapWaitSeconds]).toBe('30');
     expect(plain[ENV.retentionDays]).toBe('30');
@@ -105,16 +124,16 @@ describe('step pipeline', () => {
 });
 
 describe('notifier', () => {
-  it('notifications queue dead-letters after WEBHOOK_MAX_ATTEMPTS receives (one per webhook attempt)', () => {
+  it('notifications queue allows the webhook attempts plus a few receives for the notifier\'s own failures', () => {
     const notifications = queue(defaults, 'NotifierNotificationsQueue').resource.Properties;
     const dlq = queue(defaults, 'NotifierNotificationsDeadLetterQueue');
     expect(notifications.FifoQueue).toBeUndefined();
-    expect(notifications.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] }, maxReceiveCount: WEBHOOK_MAX_ATTEMPTS });
+    expect(notifications.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [dlq.id, 'Arn'] }, maxReceiveCount: WEBHOOK_MAX_ATTEMPTS + NOTIFIER_OWN_FAILURE_RECEIVES });
     expect(notifications.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (fn(defaults, 'Notifier').resource.Properties.Timeout as number));
   });
 
   it('a custom retry schedule changes maxReceiveCount and reaches the notifier', () => {
-    expect(queue(configured, 'NotifierNotificationsQueue').resource.Properties.RedrivePolicy.maxReceiveCount).toBe(3);
+    expect(queue(configured, 'NotifierNotificationsQueue').resource.Properties.RedrivePolicy.maxReceiveCount).toBe(3 + NOTIFIER_OWN_FAILURE_RECEIVES);
     expect(envOf(configured, 'Notifier')[ENV.webhookRetryDelaysSeconds]).toBe('10,20');
     expect(envOf(defaults, 'Notifier')).not.toHaveProperty(ENV.webhookRetryDelaysSeconds);
   });
@@ -126,14 +145,14 @@ describe('notifier', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },
     });
-    expect(Object.keys(envOf(defaults, 'Notifier'))).toEqual(expect.arrayContaining([ENV.tableName, ENV.notificationsQueueUrl]));
+    expect(Object.keys(envOf(defaults, 'Notifier'))).toEqual(expect.arrayContaining([ENV.tableName, ENV.notificationsQueueUrl, ENV.notificationsDlqUrl]));
   });
 });
 
 describe('every queue', () => {
   it('denies requests without TLS', () => {
     const queues = Object.keys(resourcesOf(defaults, 'AWS::SQS::Queue'));
-    expect(queues).toHaveLength(4);
+    expect(queues).toHaveLength(6); // steps, step timer, notifications, each with its DLQ
     for (const id of queues) {
       defaults.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: id }],
@@ -229,6 +248,7 @@ describe('least privilege', () => {
 
   it('each function reaches only its own queues', () => {
     const steps = queue(configured, 'StepPipelineStepsQueue').id;
+    const timer = queue(configured, 'StepPipelineStepTimerQueue').id;
     const notifications = queue(configured, 'NotifierNotificationsQueue').id;
     const ingest = policyOf(configured, 'IngestApiIngest');
     const detector = policyOf(configured, 'StepPipelineDetector');
@@ -238,13 +258,18 @@ describe('least privilege', () => {
     expect(actionsOn(ingest, steps)).not.toContain('sqs:ReceiveMessage');
     expect(actionsOn(ingest, notifications)).toEqual([]);
 
-    expect(actionsOn(detector, steps)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']));
-    expect(actionsOn(detector, steps)).not.toContain('sqs:SendMessage');
+    // The detector also sends into the steps queue: due gap wake-ups and a backlog's continuation.
+    expect(actionsOn(detector, steps)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']));
+    expect(actionsOn(detector, timer)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']));
+    expect(actionsOn(ingest, timer)).toEqual([]);
+    expect(actionsOn(notifier, timer)).toEqual([]);
     expect(actionsOn(detector, notifications)).toContain('sqs:SendMessage');
     expect(actionsOn(detector, notifications)).not.toContain('sqs:ReceiveMessage');
 
     expect(actionsOn(notifier, notifications)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility']));
     expect(actionsOn(notifier, steps)).toEqual([]);
+    // After the last webhook attempt the notifier moves the message to its DLQ itself.
+    expect(actionsOn(notifier, queue(configured, 'NotifierNotificationsDeadLetterQueue').id)).toContain('sqs:SendMessage');
   });
 
   it('only the detector may read the LLM secret, and only when one is configured', () => {

@@ -3,11 +3,12 @@ import { ENV, readApiConfig, readDetectorConfig, readNotifierConfig } from '../.
 import { DEFAULT_RETRY_DELAYS_SECONDS } from '../../shared/webhook/retryPolicy.ts';
 
 describe('handler configuration', () => {
-  const base = { [ENV.tableName]: 't', [ENV.stepsQueueUrl]: 'q', [ENV.notificationsQueueUrl]: 'n' };
+  const base = { [ENV.tableName]: 't', [ENV.stepsQueueUrl]: 'q', [ENV.stepTimerQueueUrl]: 'timer', [ENV.notificationsQueueUrl]: 'n', [ENV.notificationsDlqUrl]: 'd' };
 
   it('fails at cold start, naming the variable, when a required one is missing', () => {
     expect(() => readApiConfig({ [ENV.stepsQueueUrl]: 'q' })).toThrow(/WINK_TABLE_NAME must be set/);
     expect(() => readDetectorConfig({ [ENV.tableName]: 't', [ENV.stepsQueueUrl]: 'q' })).toThrow(/WINK_NOTIFICATIONS_QUEUE_URL must be set/);
+    expect(() => readDetectorConfig({ [ENV.tableName]: 't', [ENV.stepsQueueUrl]: 'q', [ENV.notificationsQueueUrl]: 'n' })).toThrow(/WINK_STEP_TIMER_QUEUE_URL must be set/);
   });
 
   it('treats empty optional variables as unset, so defaults apply', () => {

@@ -31,11 +31,36 @@ describe('createSession', () => {
   );
 });
 
+describe('createSession webhook targets (issue 8 items 6, 7)', () => {
+  const deps = { store: { createSession: async () => undefined }, now: () => 0 };
+
+  it('refuses a webhook URL with credentials with a 400 naming webhook.url, and does not echo them', async () => {
+    for (const allowPrivateWebhooks of [false, true]) {
+      const refused = createSession({ ...deps, allowPrivateWebhooks }, 'h', { agentId: 'a', task: 't', webhook: { url: 'http://agent:secret@hooks.example.com/hook' } });
+      await expect(refused).rejects.toMatchObject({ statusCode: 400, details: [{ path: 'webhook.url', message: expect.stringMatching(/credentials/) }] });
+      const error = (await refused.catch((e: unknown) => e)) as ApiError;
+      expect(JSON.stringify(error.toBody())).not.toContain('secret');
+    }
+  });
+
+  it('refuses a name that resolves to a private address, and accepts one that resolves to public ones', async () => {
+    const resolveWebhookHost = async (host: string) => (host === 'sneaky.example.com' ? ['93.184.216.34', '10.0.0.7'] : ['93.184.216.34']);
+    await expect(createSession({ ...deps, resolveWebhookHost }, 'h', { agentId: 'a', task: 't', webhook: { url: 'https://sneaky.example.com/hook' } }))
+      .rejects.toMatchObject({ statusCode: 400, details: [{ path: 'webhook.url' }] });
+    await expect(createSession({ ...deps, resolveWebhookHost }, 'h', { agentId: 'a', task: 't', webhook: { url: 'https://hooks.example.com/hook' } }))
+      .resolves.toHaveProperty('webhookSecret');
+    // A name that does not resolve now is accepted: the send-time check decides when it does.
+    const unresolvable = async () => { throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }); };
+    await expect(createSession({ ...deps, resolveWebhookHost: unresolvable }, 'h', { agentId: 'a', task: 't', webhook: { url: 'https://later.example.com/hook' } }))
+      .resolves.toHaveProperty('webhookSecret');
+  });
+});
+
 describe('isPrivateWebhookHost', () => {
   it.each([
     ['127.0.0.1', true], ['::1', true], ['[::1]', true], ['::ffff:7f00:1', true], ['169.254.169.254', true], ['172.20.0.1', true],
     ['192.168.1.1', true], ['fe80::1', true], ['localhost', true], ['api.localhost', true],
-    ['8.8.8.8', false], ['172.32.0.1', false], ['2001:db8::1', false], ['hooks.example.com', false],
+    ['8.8.8.8', false], ['172.32.0.1', false], ['2001:db8::1', true], ['2606:4700::1', false], ['hooks.example.com', false],
   ])('%s → %s', (host, expected) => {
     expect(isPrivateWebhookHost(host)).toBe(expected);
   });

@@ -1,12 +1,13 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initialDetectionState } from '../../shared/detection/engine.ts';
-import { deliverIntervention, type DeliverDeps } from '../../shared/pipeline/deliverIntervention.ts';
+import { DeliveryStoreError, deliverIntervention, type DeliverDeps } from '../../shared/pipeline/deliverIntervention.ts';
 import type { InterventionRecord, SessionRecord } from '../../shared/records.ts';
-import type { WinkStore } from '../../shared/store/winkStore.ts';
+import { WinkStore } from '../../shared/store/winkStore.ts';
+import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { postWebhook } from '../../shared/webhook/postWebhook.ts';
 import { DEFAULT_RETRY_DELAYS_SECONDS, WEBHOOK_MAX_ATTEMPTS } from '../../shared/webhook/retryPolicy.ts';
-import { verifyWebhookSignature } from '../../shared/webhook/signature.ts';
+import { verifyWebhook } from '../../shared/webhook/signature.ts';
 import { freshStore } from '../support/localAws.ts';
 import { startWebhookReceiver } from '../support/webhookReceiver.ts';
 
@@ -14,14 +15,14 @@ import { startWebhookReceiver } from '../support/webhookReceiver.ts';
 describe('deliverIntervention', () => {
   let store: WinkStore;
   const now = Date.parse('2026-11-25T12:00:00Z');
-  const secret = 'whsec_test';
+  const secret = 'whsec_dGVzdC1zZWNyZXQtZm9yLXdlYmhvb2tz';
   let sequence = 0;
 
   beforeAll(async () => {
     ({ store } = await freshStore());
   });
 
-  async function setup(webhookUrl: string | undefined) {
+  async function setup(webhookUrl: string | undefined, storeOverride?: DeliverDeps['store']) {
     const sessionId = `s-${(sequence += 1)}`;
     const session: SessionRecord = {
       sessionId, agentId: 'a', task: 't', constraints: [], policy: {}, ownerKeyHash: 'h', createdAt: new Date(now).toISOString(),
@@ -34,7 +35,11 @@ describe('deliverIntervention', () => {
     await store.createSession(session, now);
     await store.recordInterventionOnce(intervention, now);
     const deps: DeliverDeps = {
-      store, post: (url, body, headers) => postWebhook(url, body, headers, 1000), retryDelaysSeconds: DEFAULT_RETRY_DELAYS_SECONDS, now: () => now,
+      store: storeOverride ?? store,
+      // Receivers live on loopback here; the address policy itself is tested in test/webhook.
+      post: (url, body, headers) => postWebhook(url, body, headers, { timeoutMs: 1000, isBlockedAddress: () => false }),
+      retryDelaysSeconds: DEFAULT_RETRY_DELAYS_SECONDS,
+      now: () => now,
     };
     return { deps, message: { sessionId, episodeId: 'ep_1' } };
   }
@@ -42,19 +47,18 @@ describe('deliverIntervention', () => {
   it('posts the intervention signed over the exact bytes, with the intervention id as delivery id', async () => {
     const receiver = await startWebhookReceiver([200]);
     const { deps, message } = await setup(receiver.url);
-    expect(await deliverIntervention(deps, message, 1)).toEqual({ status: 'delivered' });
+    expect(await deliverIntervention(deps, message)).toEqual({ status: 'delivered' });
 
     const [delivery] = receiver.received;
     expect(JSON.parse(delivery!.body)).toEqual({
       interventionId: 'iv_1', sessionId: message.sessionId, episodeId: 'ep_1', category: 'tool_call_failure',
       subtype: 'repeated_failing_call', guidance: 'Stop retrying', evidence: { stepIndexes: [1, 2] }, createdAt: new Date(now).toISOString(),
     });
-    expect(delivery!.headers['wink-delivery-id']).toBe('iv_1');
-    expect(delivery!.headers['wink-signature']).toMatch(new RegExp(`^t=${now / 1000},v1=[0-9a-f]{64}$`));
-    expect(verifyWebhookSignature(secret, delivery!.body, String(delivery!.headers['wink-signature']), { nowSeconds: now / 1000 })).toBe(true);
-    expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 200 });
+    expect(delivery!.headers).toMatchObject({ 'webhook-id': 'iv_1', 'webhook-timestamp': String(now / 1000), 'webhook-signature': expect.stringMatching(/^v1,[A-Za-z0-9+/]{43}=$/) });
+    expect(verifyWebhook(secret, delivery!.body, delivery!.headers, { nowSeconds: now / 1000 })).toBe(true);
+    expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery).toMatchObject({ status: 'delivered', attempts: 1, lastResult: 'http_2xx' });
     // A redelivered notification does not post again.
-    expect(await deliverIntervention(deps, message, 2)).toEqual({ status: 'already_delivered' });
+    expect(await deliverIntervention(deps, message)).toEqual({ status: 'already_delivered' });
     expect(receiver.received).toHaveLength(1);
     await receiver.close();
   });
@@ -62,10 +66,10 @@ describe('deliverIntervention', () => {
   it('retries 5xx and 429 on the schedule: three attempts within 30 s, at least 8 over 10+ minutes', async () => {
     const receiver = await startWebhookReceiver([503, 429]);
     const { deps, message } = await setup(receiver.url);
-    expect(await deliverIntervention(deps, message, 1)).toEqual({ status: 'retry', retryAfterSeconds: DEFAULT_RETRY_DELAYS_SECONDS[0], reason: 'HTTP 503' });
-    expect(await deliverIntervention(deps, message, 2)).toMatchObject({ status: 'retry', reason: 'HTTP 429' });
-    expect(await deliverIntervention(deps, message, 3)).toEqual({ status: 'delivered' });
-    const deliveryIds = receiver.received.map((r) => r.headers['wink-delivery-id']);
+    expect(await deliverIntervention(deps, message)).toEqual({ status: 'retry', attempt: 1, retryAfterSeconds: DEFAULT_RETRY_DELAYS_SECONDS[0], reason: 'HTTP 503' });
+    expect(await deliverIntervention(deps, message)).toMatchObject({ status: 'retry', attempt: 2, reason: 'HTTP 429' });
+    expect(await deliverIntervention(deps, message)).toEqual({ status: 'delivered' });
+    const deliveryIds = receiver.received.map((r) => r.headers['webhook-id']);
     expect(deliveryIds).toEqual(['iv_1', 'iv_1', 'iv_1']);
 
     const startOfAttempt = DEFAULT_RETRY_DELAYS_SECONDS.reduce<number[]>((starts, delay) => [...starts, starts.at(-1)! + delay], [0]);
@@ -80,16 +84,19 @@ describe('deliverIntervention', () => {
     const url = closed.url;
     await closed.close();
     const { deps, message } = await setup(url);
-    expect(await deliverIntervention(deps, message, 1)).toMatchObject({ status: 'retry', reason: 'ECONNREFUSED' });
-    expect(await deliverIntervention(deps, message, WEBHOOK_MAX_ATTEMPTS)).toEqual({ status: 'exhausted', reason: 'ECONNREFUSED' });
-    expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery).toMatchObject({ status: 'failed', attempts: WEBHOOK_MAX_ATTEMPTS, lastError: 'ECONNREFUSED' });
+    for (let attempt = 1; attempt < WEBHOOK_MAX_ATTEMPTS; attempt += 1) {
+      expect(await deliverIntervention(deps, message)).toMatchObject({ status: 'retry', attempt, reason: expect.stringMatching(/^refused/) });
+    }
+    expect(await deliverIntervention(deps, message)).toMatchObject({ status: 'exhausted', attempt: WEBHOOK_MAX_ATTEMPTS, reason: expect.stringMatching(/^refused/) });
+    expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery).toMatchObject({ status: 'failed', attempts: WEBHOOK_MAX_ATTEMPTS, lastResult: 'refused' });
+    expect(await deliverIntervention(deps, message)).toEqual({ status: 'already_failed' });
   });
 
   it('treats a timeout as retryable', async () => {
     const slow = createServer(() => undefined);
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     const { deps, message } = await setup(`http://127.0.0.1:${(slow.address() as { port: number }).port}/`);
-    expect(await deliverIntervention(deps, message, 1)).toMatchObject({ status: 'retry', reason: 'timed out after 1000 ms' });
+    expect(await deliverIntervention(deps, message)).toMatchObject({ status: 'retry', reason: 'timeout: timed out after 1000 ms' });
     slow.closeAllConnections();
     slow.close();
   });
@@ -97,15 +104,86 @@ describe('deliverIntervention', () => {
   it('does not retry a 4xx other than 429: the receiver has answered', async () => {
     const receiver = await startWebhookReceiver([410]);
     const { deps, message } = await setup(receiver.url);
-    expect(await deliverIntervention(deps, message, 1)).toEqual({ status: 'rejected' });
-    expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery).toMatchObject({ status: 'failed', lastStatusCode: 410 });
+    expect(await deliverIntervention(deps, message)).toEqual({ status: 'rejected', attempt: 1, reason: 'HTTP 410' });
+    expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery).toMatchObject({ status: 'failed', lastResult: 'http_4xx' });
     await receiver.close();
   });
 
   it('marks interventions of sessions without a webhook as poll-only', async () => {
     const { deps, message } = await setup(undefined);
-    expect(await deliverIntervention(deps, message, 1)).toEqual({ status: 'no_webhook' });
+    expect(await deliverIntervention(deps, message)).toEqual({ status: 'no_webhook' });
     expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery.status).toBe('not_applicable');
   });
 
+  it('makes a URL with credentials (stored before registration refused them) a final failure: no retries, no secret recorded', async () => {
+    const receiver = await startWebhookReceiver();
+    const { deps, message } = await setup(receiver.url.replace('http://', 'http://agent:secret@'));
+    const outcome = await deliverIntervention(deps, message);
+    expect(outcome).toMatchObject({ status: 'rejected', attempt: 1 });
+    const stored = await store.getIntervention(message.sessionId, 'ep_1');
+    expect(stored?.delivery).toMatchObject({ status: 'failed', attempts: 1, lastResult: 'invalid_target' });
+    // What the notifier logs (the outcome's reason) and what the summary shows hold no credentials.
+    expect(JSON.stringify([outcome, stored?.delivery])).not.toContain('secret');
+    expect(receiver.received).toHaveLength(0);
+    await receiver.close();
+  });
+
+  it('records coarse result classes only: no status code or socket error a tenant could scan ports with', async () => {
+    const receiver = await startWebhookReceiver([502]);
+    const { deps, message } = await setup(receiver.url);
+    await deliverIntervention(deps, message);
+    const { delivery } = (await store.getIntervention(message.sessionId, 'ep_1'))!;
+    expect(delivery).toEqual({ status: 'pending', attempts: 1, lastAttemptAt: new Date(now).toISOString(), lastResult: 'http_5xx' });
+    await receiver.close();
+  });
+
+  it('a late failed attempt never overwrites a delivery recorded meanwhile, so nothing is sent twice (issue 8 item 11)', async () => {
+    // Two copies of one notification (SQS is at-least-once): the first attempt's answer is held until the second has delivered.
+    const held: ServerResponse[] = [];
+    let requests = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      requests += 1;
+      if (requests === 1) held.push(res);
+      else res.writeHead(200).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { deps, message } = await setup(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+
+    const late = deliverIntervention(deps, message);
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await deliverIntervention(deps, message)).toEqual({ status: 'delivered' });
+    held[0]!.writeHead(503).end();
+    expect(await late).toEqual({ status: 'superseded' });
+
+    expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(await deliverIntervention(deps, message)).toEqual({ status: 'already_delivered' });
+    expect(requests).toBe(2);
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('spends no webhook attempt on its own store failures (issue 8 item 10)', async () => {
+    const receiver = await startWebhookReceiver([503, 200]);
+    // The same DynamoDB Local, a table that does not exist: a real ResourceNotFoundException.
+    const broken = new WinkStore(createDocumentClient(), 'no-such-table');
+    const { deps, message } = await setup(receiver.url);
+
+    // Reading fails: nothing is posted, nothing counted.
+    const readFailure = await deliverIntervention({ ...deps, store: broken }, message).catch((error: unknown) => error);
+    expect(readFailure).toBeInstanceOf(DeliveryStoreError);
+    expect(readFailure).toMatchObject({ operation: 'read', posted: false });
+    expect(receiver.received).toHaveLength(0);
+
+    // Posting works but recording fails: the error says the webhook was called; the count is unchanged.
+    const recordFailure = await deliverIntervention({ ...deps, store: { getSession: (id) => store.getSession(id), getIntervention: (s, e) => store.getIntervention(s, e), recordDelivery: (...args) => broken.recordDelivery(...args) } }, message)
+      .catch((error: unknown) => error);
+    expect(recordFailure).toMatchObject({ operation: 'record', posted: true });
+    expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery).toMatchObject({ status: 'pending', attempts: 0 });
+
+    // Once the store is back, the schedule starts at attempt 1 whatever SQS's receive count says.
+    expect(await deliverIntervention(deps, message)).toEqual({ status: 'delivered' });
+    expect((await store.getIntervention(message.sessionId, 'ep_1'))?.delivery).toMatchObject({ status: 'delivered', attempts: 1 });
+    await receiver.close();
+  });
 });

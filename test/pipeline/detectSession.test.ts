@@ -1,12 +1,12 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../shared/detection/config.ts';
-import { initialDetectionState } from '../../shared/detection/engine.ts';
-import { STRANDED_AFTER_MS, detectSession, type DetectDeps } from '../../shared/pipeline/detectSession.ts';
+import { initialDetectionState, observeSteps } from '../../shared/detection/engine.ts';
+import { NotificationQueueError, STRANDED_AFTER_MS, detectSession, specOf, type DetectDeps } from '../../shared/pipeline/detectSession.ts';
 import { NotificationsQueue } from '../../shared/queue/sqsQueues.ts';
 import type { SessionRecord } from '../../shared/records.ts';
 import { stepFingerprint, type Step } from '../../shared/steps.ts';
-import type { WinkStore } from '../../shared/store/winkStore.ts';
+import { MAX_COMMIT_ITEMS, StaleSessionVersionError, type WinkStore } from '../../shared/store/winkStore.ts';
 import { drainBodies, freshQueue, freshStore, useLocalAws } from '../support/localAws.ts';
 import { cleanRun, failingLoop } from '../support/steps.ts';
 
@@ -63,21 +63,21 @@ describe('detectSession', () => {
     expect(await store.listInterventions('s-replay')).toHaveLength(1);
   });
 
-  it('queues again an intervention stranded by a crash between recording and queuing, once it is clearly not in flight', async () => {
+  it('keeps the committed intervention when its notification cannot be queued; the retry’s sweep queues it once it is clearly not in flight', async () => {
     const { deps, queueUrl } = await setup('s-stranded', failingLoop(4));
-    const crashing = { ...deps, notificationsQueue: { send: async () => { throw new Error('Lambda timed out'); } } };
-    // The crash window: recorded, never queued, and not undone (the undo itself never ran).
-    const recordOnly = { ...crashing, store: Object.assign(Object.create(store), { deleteIntervention: async () => undefined }) as WinkStore };
-    await expect(detectSession(recordOnly, 's-stranded')).rejects.toThrow('Lambda timed out');
+    const failing = { ...deps, notificationsQueue: { send: async () => { throw new Error('SQS unavailable'); } } };
+    await expect(detectSession(failing, 's-stranded')).rejects.toThrow(NotificationQueueError);
+    // The run committed (state, episode and intervention together); only the hand-over failed.
     expect(await store.listInterventions('s-stranded')).toHaveLength(1);
+    expect((await store.getSession('s-stranded'))?.detection.nextIndex).toBe(9);
 
-    // Another message of the session is processed at once: it replays the steps, finds the
-    // intervention recorded, and leaves it (a live winner may be queuing it right now).
+    // Another message of the session is processed at once: nothing new, and the intervention is
+    // left alone (a live winner may be queuing it right now).
     const soon = await detectSession({ ...deps, now: () => clock + 1_000 }, 's-stranded');
-    expect(soon.status === 'processed' && soon.recorded).toEqual([]);
+    expect(soon).toMatchObject({ status: 'processed', observed: 0, recorded: [] });
     expect(await drainBodies(sqs, queueUrl)).toEqual([]);
 
-    // The crashed message comes back minutes later, with nothing new to observe: the sweep queues it, once.
+    // The failed message comes back after its visibility timeout (minutes): the sweep queues it, once.
     const later = { ...deps, now: () => clock + STRANDED_AFTER_MS + 1_000 };
     await detectSession(later, 's-stranded');
     await detectSession(later, 's-stranded');
@@ -85,7 +85,7 @@ describe('detectSession', () => {
     expect((await store.listInterventions('s-stranded'))[0]!.delivery.requeuedAt).toBe(new Date(clock + STRANDED_AFTER_MS + 1_000).toISOString());
   });
 
-  it('lets concurrent invocations race: one saves, the others fail the version check, one notification in all', async () => {
+  it('lets concurrent invocations race: one commits, the others fail the version check, one notification in all', async () => {
     const { deps, queueUrl } = await setup('s-concurrent', failingLoop(5));
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => detectSession(deps, 's-concurrent')));
 
@@ -95,6 +95,62 @@ describe('detectSession', () => {
     }
     expect(await drainBodies(sqs, queueUrl)).toHaveLength(1);
     expect(await store.listInterventions('s-concurrent')).toHaveLength(1);
+  });
+
+  it('a run that loses the version check writes nothing: its older episode snapshot never overwrites a newer one', async () => {
+    const { deps } = await setup('s-stale', failingLoop(4));
+    // Run A reads the session and its steps, then stalls (a slow judge, a paused container).
+    let resume!: () => void;
+    const stalled = new Promise<void>((resolve) => { resume = resolve; });
+    let readSteps!: () => void;
+    const aHasRead = new Promise<void>((resolve) => { readSteps = resolve; });
+    const slowStore = Object.assign(Object.create(store), {
+      stepsFrom: async (sessionId: string, from: number, limit: number) => {
+        const steps = await store.stepsFrom(sessionId, from, limit);
+        readSteps();
+        await stalled;
+        return steps;
+      },
+    }) as WinkStore;
+    const runA = detectSession({ ...deps, store: slowStore }, 's-stale');
+    await aHasRead;
+
+    // Meanwhile run B observes the loop, and after five quiet steps run C closes its episode.
+    await detectSession(deps, 's-stale');
+    const quiet = cleanRun(8).slice(1);
+    await store.putNewSteps('s-stale', quiet.map((step) => ({ step, fingerprint: stepFingerprint(step), receivedAt: clock })), clock);
+    await detectSession(deps, 's-stale');
+    const newer = { episodes: await store.listEpisodes('s-stale'), verdicts: await store.listVerdicts('s-stale') };
+    expect(newer.episodes.map((e) => e.status)).toEqual(['closed']);
+
+    resume();
+    await expect(runA).rejects.toThrow(StaleSessionVersionError);
+    expect({ episodes: await store.listEpisodes('s-stale'), verdicts: await store.listVerdicts('s-stale') }).toEqual(newer);
+  });
+
+  it('needs no run for a message whose steps were all observed by an earlier run', async () => {
+    const { deps } = await setup('s-observed', failingLoop(3));
+    await detectSession(deps, 's-observed');
+    expect(await detectSession(deps, 's-observed', { skipIfObserved: [5, 6] })).toEqual({ status: 'already_observed', nextIndex: 7 });
+    expect(await detectSession(deps, 's-observed', { skipIfObserved: [6, 7] })).toMatchObject({ status: 'processed', observed: 0 });
+  });
+
+  it('splits a backlog whose results would not fit in one commit transaction into several runs', async () => {
+    const { deps } = await setup('s-busy', failingLoop(60));
+    const runs = [];
+    for (let run = 0; run < 20; run += 1) {
+      const outcome = await detectSession(deps, 's-busy');
+      if (outcome.status !== 'processed') throw new Error(outcome.status);
+      runs.push(outcome);
+      if (!outcome.more) break;
+    }
+    expect(runs.length).toBeGreaterThan(1);
+    for (const run of runs) expect(run.observation.verdicts.length).toBeLessThanOrEqual(MAX_COMMIT_ITEMS);
+    expect((await store.getSession('s-busy'))?.detection.nextIndex).toBe(121);
+    // The same interventions as observing all 121 steps in one pass.
+    const session = (await store.getSession('s-busy'))!;
+    const onePass = observeSteps(specOf(session), initialDetectionState(), failingLoop(60), { thresholds: DEFAULT_THRESHOLDS });
+    expect(runs.flatMap((r) => r.recorded.map((i) => i.episodeId))).toEqual(onePass.interventions.map((i) => i.episodeId));
   });
 
   it('observes a backlog in bounded runs that save their progress, with the same one intervention as a single pass', async () => {
@@ -135,17 +191,6 @@ describe('detectSession', () => {
     expect(resumed).toMatchObject({ status: 'processed', observed: steps.length - 2 });
     expect(resumed.status === 'processed' && resumed.waitingForGap).toBeUndefined();
     expect((await store.getSession('s-gap'))?.detection.nextIndex).toBe(7);
-  });
-
-  it('undoes the intervention when its notification cannot be queued, so the retry records and queues it', async () => {
-    const { deps, queueUrl } = await setup('s-undo', failingLoop(3));
-    const failing = { ...deps, notificationsQueue: { send: async () => { throw new Error('SQS unavailable'); } } };
-    await expect(detectSession(failing, 's-undo')).rejects.toThrow('SQS unavailable');
-    expect(await store.listInterventions('s-undo')).toEqual([]);
-
-    const retried = await detectSession(deps, 's-undo');
-    expect(retried.status === 'processed' && retried.recorded).toHaveLength(1);
-    expect(await drainBodies(sqs, queueUrl)).toHaveLength(1);
   });
 
   it('drops work for an unknown session', async () => {

@@ -41,6 +41,24 @@ describe('WinkStore on DynamoDB Local', () => {
     expect(await store.listInterventions('s-race')).toHaveLength(1);
   });
 
+  it('never lets a late attempt overwrite a delivered or failed record, nor an older attempt a newer one', async () => {
+    await store.createSession(session('s-delivery'), now);
+    await store.recordInterventionOnce(intervention('s-delivery', 'ep_d'), now);
+    await store.recordInterventionOnce(intervention('s-delivery', 'ep_f'), now);
+    await store.recordDelivery('s-delivery', 'ep_d', { status: 'pending', attempts: 1, lastResult: 'http_5xx' });
+    await store.recordDelivery('s-delivery', 'ep_d', { status: 'delivered', attempts: 2, lastResult: 'http_2xx' });
+    await store.recordDelivery('s-delivery', 'ep_d', { status: 'pending', attempts: 1, lastResult: 'timeout' });
+    await store.recordDelivery('s-delivery', 'ep_d', { status: 'pending', attempts: 2, lastResult: 'timeout' });
+    expect((await store.getIntervention('s-delivery', 'ep_d'))?.delivery).toEqual({ status: 'delivered', attempts: 2, lastResult: 'http_2xx' });
+
+    await store.recordDelivery('s-delivery', 'ep_f', { status: 'pending', attempts: 3, lastResult: 'refused' });
+    await store.recordDelivery('s-delivery', 'ep_f', { status: 'pending', attempts: 2, lastResult: 'http_5xx' });
+    expect((await store.getIntervention('s-delivery', 'ep_f'))?.delivery).toMatchObject({ attempts: 3, lastResult: 'refused' });
+    await store.recordDelivery('s-delivery', 'ep_f', { status: 'failed', attempts: 4, lastResult: 'http_4xx' });
+    await store.recordDelivery('s-delivery', 'ep_f', { status: 'pending', attempts: 4, lastResult: 'http_5xx' });
+    expect((await store.getIntervention('s-delivery', 'ep_f'))?.delivery).toMatchObject({ status: 'failed', attempts: 4 });
+  });
+
   it('sets a TTL on what it stores, retentionDays ahead', async () => {
     const { store: shortLived, tableName } = await freshStore(2);
     await shortLived.createSession(session('s-ttl'), now);
