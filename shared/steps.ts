@@ -54,7 +54,8 @@ const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 /** A non-empty, well-formed string of at most `maxBytes` bytes of UTF-8. */
 function textOfBytes(maxBytes: number) {
-  return z.string().min(1).superRefine((text, ctx) => {
+  // max(): a string of at most N bytes has at most N UTF-16 units (and the OpenAPI document says so).
+  return z.string().min(1).max(maxBytes).superRefine((text, ctx) => {
     const bytes = utf8Bytes(text);
     if (bytes > maxBytes) ctx.addIssue({ code: 'custom', message: `must be at most ${maxBytes} bytes of UTF-8 (this is ${bytes})` });
     else if (!isWellFormedText(text)) ctx.addIssue({ code: 'custom', message: 'holds a lone UTF-16 surrogate, which has no UTF-8 encoding' });
