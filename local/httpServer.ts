@@ -26,7 +26,7 @@ export function startApiServer(handler: ApiHandler, port: number, host = '127.0.
       res.end(response.body ?? '');
     } catch (error) {
       res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Internal error' } }));
+      res.end(JSON.stringify({ error: { code: 'internal_error', message: 'Internal error; it has been logged. The request may or may not have taken effect, and may fail again if retried.' } }));
       console.error(error);
     }
   });
@@ -47,7 +47,12 @@ async function readBody(req: IncomingMessage): Promise<{ body: string; bytes: nu
 }
 
 function toEvent(req: IncomingMessage, body: string, bytes: number): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // API Gateway routes on the path exactly as sent: no resolving of `//`, `/../`, `/./` or
+  // backslashes, which new URL() would do (and would read `//v1/…` as a host name).
+  const target = req.url ?? '/';
+  const queryAt = target.indexOf('?');
+  const rawPath = queryAt === -1 ? target : target.slice(0, queryAt);
+  const rawQueryString = queryAt === -1 ? '' : target.slice(queryAt + 1);
   const headers = Object.fromEntries(
     Object.entries(req.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : value ?? '']),
   );
@@ -55,15 +60,15 @@ function toEvent(req: IncomingMessage, body: string, bytes: number): APIGatewayP
   return {
     version: '2.0',
     routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath,
+    rawQueryString,
     headers,
     requestContext: {
       accountId: 'local',
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: { method, path: rawPath, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId: `local-${Date.now()}`,
       routeKey: '$default',
       stage: '$default',

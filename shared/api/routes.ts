@@ -127,13 +127,27 @@ async function ownedSession(deps: ApiDeps, sessionId: string, ownerKeyHash: stri
   return session;
 }
 
-const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+/**
+ * Only `application/json`, in UTF-8 (the charset parameter may say so, nothing else): the body is
+ * decoded as UTF-8, so a client that sends UTF-16 or its own +json type must hear 415, not have
+ * its bytes misread. A missing Content-Type is refused too, as the README says.
+ */
+function unsupportedContentType(contentType: string | undefined): string | undefined {
+  if (contentType === undefined || contentType.trim() === '') return 'Content-Type is missing; send application/json';
+  const [mediaType = '', ...parameters] = contentType.split(';').map((part) => part.trim());
+  const charset = parameters.map((p) => p.split('=')).find(([name]) => name?.trim().toLowerCase() === 'charset')?.[1];
+  const charsetName = charset?.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  if (mediaType.toLowerCase() !== 'application/json' || (charsetName !== undefined && charsetName !== 'utf-8' && charsetName !== 'utf8')) {
+    return `Content-Type ${truncateForMessage(contentType)} is not supported; send application/json (UTF-8)`;
+  }
+  return undefined;
+}
+
+const truncateForMessage = (text: string) => (text.length > 100 ? `${text.slice(0, 100)}…` : text);
 
 function readJsonBody(request: ApiRequest): unknown {
-  const contentType = request.headers['content-type'];
-  if (contentType !== undefined && !JSON_CONTENT_TYPE.test(contentType)) {
-    throw new ApiError(415, 'unsupported_media_type', `Content-Type ${contentType} is not supported; send application/json`);
-  }
+  const unsupported = unsupportedContentType(request.headers['content-type']);
+  if (unsupported) throw new ApiError(415, 'unsupported_media_type', unsupported);
   const body = request.body ?? '';
   const bytes = Buffer.byteLength(body);
   if (bytes > MAX_BODY_BYTES) {

@@ -4,7 +4,7 @@ import type { DetectionThresholds } from './config.ts';
 import { DETERMINISTIC_DETECTORS } from './detectors/index.ts';
 import { advanceEpisodes, type Episode } from './episodes.ts';
 import { guidanceFor } from './guidance.ts';
-import { emptyMemory, remember, type SessionMemory } from './memory.ts';
+import { boundMemory, emptyMemory, remember, type SessionMemory } from './memory.ts';
 import type { Detector, Match, SessionSpec } from './types.ts';
 
 /** Everything detection remembers about a session between batches; persisted with the session. */
@@ -105,5 +105,8 @@ export function observeSteps(
     closed.push(...update.closed);
     state = { nextIndex: step.index + 1, memory, openEpisodes: update.open };
   }
+  // Saved with the session: its size must stay bounded whatever the steps held (memory.ts).
+  const bounded = boundMemory(state.memory);
+  if (bounded !== state.memory) state = { ...state, memory: bounded };
   return { state, verdicts, opened, closed, interventions };
 }

@@ -1,6 +1,9 @@
 import type { Subtype } from '../taxonomy.ts';
 import { truncate } from './normalize.ts';
+import { redactHead, redactSecrets } from './redaction.ts';
 import type { Match } from './types.ts';
+
+export { redactSecrets } from './redaction.ts';
 
 export const MAX_GUIDANCE_CHARS = 600;
 
@@ -105,7 +108,8 @@ const PREMATURE_COMPLETION: Record<string, Template> = {
 export function guidanceFor(match: Match): string {
   const template = TEMPLATES[match.subtype];
   const facts = Object.fromEntries(
-    Object.entries(match.facts).map(([key, value]) => [key, typeof value === 'string' ? redactSecrets(value) : value]),
+    // Templates quote at most QUOTE_CHARS of a fact: redact only its head, whatever the agent sent.
+    Object.entries(match.facts).map(([key, value]) => [key, typeof value === 'string' ? redactHead(value, QUOTE_CHARS) : value]),
   );
   return truncate(redactSecrets(`[Wink] ${template(facts, describeSteps(match.evidence))}`), MAX_GUIDANCE_CHARS);
 }
@@ -118,29 +122,4 @@ export function describeSteps(indexes: readonly number[]): string {
   const last = sorted.at(-1)!;
   if (sorted.length > 2 && last - first + 1 === sorted.length) return `${first}-${last}`;
   return sorted.length > 6 ? `${sorted.slice(0, 5).join(', ')} … ${last}` : sorted.join(', ');
-}
-
-const SECRET_PATTERNS: RegExp[] = [
-  /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-  /\b(?:sk|pk|rk)-[A-Za-z0-9_-]{16,}\b/g,
-  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
-  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-  /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g,
-  /\bAIza[0-9A-Za-z_-]{30,}\b/g,
-  /\bnpm_[A-Za-z0-9]{30,}\b/g,
-  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g,
-  /((?:[A-Za-z0-9_-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_-]*|authorization)["']?\s*[=:]\s*)("[^"]*"|'[^']*'|\S+)/gi,
-  /(--(?:password|passwd|token|api-key|secret)[= ])("[^"]*"|'[^']*'|\S+)/gi,
-  /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(?=@)/gi,
-];
-
-/** Guidance quotes commands and errors; never let credentials in them travel back out. */
-export function redactSecrets(text: string): string {
-  return SECRET_PATTERNS.reduce(
-    (out, pattern) => out.replace(pattern, (whole, prefix?: string) =>
-      typeof prefix === 'string' && whole.startsWith(prefix) && prefix !== whole ? `${prefix}[redacted]` : '[redacted]'),
-    text,
-  );
 }

@@ -1,3 +1,4 @@
+import { sha256Hex } from '../canonicalJson.ts';
 import type { Step, StepType } from '../steps.ts';
 import { analyzeCall, type FileEdit } from './calls.ts';
 import { readClaims, stripQuoted, type Claims } from './claims.ts';
@@ -157,6 +158,64 @@ const MALFORMED_STEPS_LIMIT = 10;
 const MONOLOGUE_INDEXES_LIMIT = 10;
 const SHORT_TEXT = 120;
 
+/**
+ * Bounds that keep the state saved with the session far below DynamoDB's 400 KB item limit
+ * whatever an agent sends (two 120,000-character paths used to overflow it and stop detection
+ * for the session for good). Every string a summary keeps is at most MAX_KEPT_STRING_CHARS, and
+ * the whole memory at most MAX_MEMORY_BYTES of JSON (boundMemory, once per batch).
+ */
+export const MAX_KEPT_STRING_CHARS = 256;
+export const MAX_MEMORY_BYTES = 96 * 1024;
+
+/**
+ * A long string shortened to its head and tail around a hash of the whole: the same string always
+ * keeps the same form, different ones stay different, and a path keeps the ends globs look at.
+ */
+export function keptString(text: string): string {
+  const kept = text.length <= MAX_KEPT_STRING_CHARS
+    ? text
+    : `${text.slice(0, 160)}…${sha256Hex(text).slice(0, 12)}…${text.slice(-(MAX_KEPT_STRING_CHARS - 174))}`;
+  // A cut (here or in an earlier truncate) can split a surrogate pair, and DynamoDB stores only
+  // well-formed text: a lone half becomes U+FFFD.
+  return kept.replace(LONE_SURROGATES, '\ufffd');
+}
+
+const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Every string in a summary (paths, commands, quotes), however deep, kept bounded. */
+function keptStrings<T>(value: T): T {
+  if (typeof value === 'string') return keptString(value) as T;
+  if (Array.isArray(value)) return value.map(keptStrings) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, keptStrings(item)])) as T;
+  }
+  return value;
+}
+
+/**
+ * The memory, with its oldest step summaries, then actions, then created paths dropped until its
+ * JSON fits in `maxBytes`. Only sessions built to be huge ever lose anything here: the per-string
+ * bound keeps ordinary ones at a few kilobytes.
+ */
+export function boundMemory(memory: SessionMemory, maxBytes = MAX_MEMORY_BYTES): SessionMemory {
+  let excess = jsonBytes(memory) - maxBytes;
+  if (excess <= 0) return memory;
+  const dropOldest = <T>(items: readonly T[]): T[] => {
+    let dropped = 0;
+    while (dropped < items.length && excess > 0) {
+      excess -= jsonBytes(items[dropped]) + 1;
+      dropped += 1;
+    }
+    return items.slice(dropped);
+  };
+  const recent = dropOldest(memory.recent);
+  const actions = dropOldest(memory.actions);
+  const createdPaths = dropOldest(memory.progress.createdPaths);
+  return { recent, actions, progress: { ...memory.progress, createdPaths } };
+}
+
+const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '');
+
 export function emptyMemory(): SessionMemory {
   return { recent: [], actions: [], progress: emptyProgress() };
 }
@@ -221,7 +280,7 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
 /** Pure: the memory after one more step. The input memory is not modified. */
 export function remember(memory: SessionMemory, step: Step): SessionMemory {
   const before = memory.progress ?? emptyProgress();
-  const summary = summarizeStep(step, before.openFile);
+  const summary = keptStrings(summarizeStep(step, before.openFile));
   let actions = memory.actions;
   let progress: Progress = before;
 

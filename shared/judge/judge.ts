@@ -1,5 +1,6 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { describeSteps, MAX_GUIDANCE_CHARS, redactSecrets } from '../detection/guidance.ts';
+import { describeSteps, MAX_GUIDANCE_CHARS } from '../detection/guidance.ts';
+import { redactHead } from '../detection/redaction.ts';
 import { truncate } from '../detection/normalize.ts';
 import type { Match, SessionSpec } from '../detection/types.ts';
 import type { Step } from '../steps.ts';
@@ -243,7 +244,7 @@ function interpret(
 
 /** Judge guidance goes to the agent: one line, no secrets, at most MAX_GUIDANCE_CHARS. */
 export function cleanGuidance(text: string): string | undefined {
-  const flat = redactSecrets(text).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = redactHead(text, 4 * MAX_GUIDANCE_CHARS).replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   if (!flat) return undefined;
   return truncate(flat.startsWith('[Wink]') ? flat : `[Wink] ${flat}`, MAX_GUIDANCE_CHARS);
 }

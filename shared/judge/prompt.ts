@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { redactSecrets } from '../detection/guidance.ts';
+import { REDACTION_MARGIN_CHARS, redactSecrets } from '../detection/redaction.ts';
 import { describeSteps } from '../detection/guidance.ts';
 import type { SessionSpec } from '../detection/types.ts';
 import type { Step } from '../steps.ts';
@@ -59,11 +59,29 @@ export function escapeFenceLookalikes(jsonLine: string): string {
 /** Keeps head and tail of long text: errors and results tend to sit at either end. */
 export function clip(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
-  const marker = (cut: number) => `\n… [${cut} chars cut] …\n`;
-  const keep = maxChars - marker(text.length).length;
+  const { head, tail, cut } = clipParts(text, maxChars);
+  return `${text.slice(0, head)}${cutMarker(cut)}${text.slice(text.length - tail)}`;
+}
+
+const cutMarker = (cut: number) => `\n… [${cut} chars cut] …\n`;
+
+function clipParts(text: string, maxChars: number): { head: number; tail: number; cut: number } {
+  const keep = maxChars - cutMarker(text.length).length;
   const head = Math.ceil(keep * 0.6);
   const tail = Math.max(0, keep - head);
-  return `${text.slice(0, head)}${marker(text.length - head - tail)}${text.slice(text.length - tail)}`;
+  return { head, tail, cut: text.length - head - tail };
+}
+
+/**
+ * clip(redactSecrets(text)), with redaction run only on what is kept (plus a margin each side, so
+ * a secret straddling a cut is still recognised whole): its cost follows maxChars, not the text.
+ */
+export function clipRedacted(text: string, maxChars: number): string {
+  if (text.length <= maxChars + 2 * REDACTION_MARGIN_CHARS) return clip(redactSecrets(text), maxChars);
+  const { head, tail, cut } = clipParts(text, maxChars);
+  const headText = redactSecrets(text.slice(0, head + REDACTION_MARGIN_CHARS)).slice(0, head);
+  const tailText = tail === 0 ? '' : redactSecrets(text.slice(text.length - tail - REDACTION_MARGIN_CHARS)).slice(-tail);
+  return `${headText}${cutMarker(cut)}${tailText}`;
 }
 
 export interface PromptInput {
@@ -97,8 +115,8 @@ export function buildPrompt(input: PromptInput): BuiltPrompt {
 
   const sessionLine = dataLine({
     session: {
-      task: clip(redactSecrets(input.session.task), input.maxStepChars * 2),
-      constraints: input.session.constraints.map((c) => clip(redactSecrets(c), 500)),
+      task: clipRedacted(input.session.task, input.maxStepChars * 2),
+      constraints: input.session.constraints.map((c) => clipRedacted(c, 500)),
     },
   });
   let stepLines = window.map((step) => dataLine(renderStep(step, input.maxStepChars)));
@@ -146,20 +164,20 @@ function renderStep(step: Step, maxChars: number): Record<string, unknown> {
   if (step.toolInput !== undefined) record.input = renderInput(step.toolInput, maxChars);
   if (step.exitCode !== undefined) record.exitCode = step.exitCode;
   if (step.isError !== undefined) record.isError = step.isError;
-  if (step.content !== undefined) record.content = clip(redactSecrets(step.content), maxChars);
+  if (step.content !== undefined) record.content = clipRedacted(step.content, maxChars);
   return record;
 }
 
 /** Tool input stays a JSON object (no double encoding) with each string cut, unless it is huge. */
 function renderInput(input: Record<string, unknown> | string, maxChars: number): unknown {
-  if (typeof input === 'string') return clip(redactSecrets(input), maxChars);
+  if (typeof input === 'string') return clipRedacted(input, maxChars);
   const clipped = clipStrings(input, maxChars, 0);
   const json = JSON.stringify(clipped);
-  return json.length <= maxChars * 2 ? clipped : clip(redactSecrets(json), maxChars);
+  return json.length <= maxChars * 2 ? clipped : clipRedacted(json, maxChars);
 }
 
 function clipStrings(value: unknown, maxChars: number, depth: number): unknown {
-  if (typeof value === 'string') return clip(redactSecrets(value), maxChars);
+  if (typeof value === 'string') return clipRedacted(value, maxChars);
   if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => clipStrings(item, maxChars, depth + 1));
   return Object.fromEntries(

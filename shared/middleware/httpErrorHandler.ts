@@ -24,7 +24,9 @@ export function httpErrorHandler(options: { logger: ErrorLogger }): MiddlewareOb
       }
       options.logger.error('Unhandled error in API request', { error });
       request.response = jsonResponse(500, {
-        error: { code: 'internal_error', message: 'Internal error; nothing from this request is lost if you retry it' },
+        // Not "retry it": a request that hit a server fault may fail again the same way, and a retried
+        // POST /v1/sessions may create a second session.
+        error: { code: 'internal_error', message: 'Internal error; it has been logged. The request may or may not have taken effect, and may fail again if retried.' },
       });
     },
   };

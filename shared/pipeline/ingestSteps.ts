@@ -1,6 +1,7 @@
-import { ApiError, issueDetails, summarize, type ErrorDetail } from '../api/apiError.ts';
+import { ApiError, formatPath, issueDetails, summarize, type ErrorDetail } from '../api/apiError.ts';
 import type { SessionRecord, StoredStep } from '../records.ts';
-import { MAX_STEP_BYTES, MAX_STEPS_PER_REQUEST, StepSchema, stepFingerprint, type Step } from '../steps.ts';
+import { MAX_STEP_BYTES, MAX_STEPS_AHEAD_OF_DETECTION, MAX_STEPS_PER_REQUEST, StepSchema, stepFingerprint, type Step } from '../steps.ts';
+import { storableJsonProblems } from '../storableJson.ts';
 import { StepWriteRaceError } from '../store/winkStore.ts';
 import type { StepsMessage } from '../queue/sqsQueues.ts';
 
@@ -30,6 +31,8 @@ const RACE_RETRY_DELAY_MS = 50;
  */
 export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body: unknown): Promise<{ accepted: number; lastIndex: number }> {
   const steps = parseSteps(body);
+  // The session was read to check its owner: its detection progress costs nothing more.
+  rejectIndexesTooFarAhead(steps, isBatchBody(body), session.detection.nextIndex);
   const unique = uniqueByIndex(steps);
   const nowMs = deps.now();
 
@@ -54,8 +57,12 @@ export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body
   return { accepted: steps.length, lastIndex: Math.max(...unique.keys()) };
 }
 
+function isBatchBody(body: unknown): body is { steps: unknown } {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && 'steps' in body;
+}
+
 function parseSteps(body: unknown): Step[] {
-  const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'steps' in body;
+  const isBatch = isBatchBody(body);
   const extra = isBatch ? Object.keys(body).filter((key) => key !== 'steps') : [];
   if (extra.length > 0) {
     throw new ApiError(400, 'invalid_step', `Unknown field ${extra.map((key) => `"${key}"`).join(', ')} next to "steps"; send { "steps": [...] } or one step`,
@@ -66,6 +73,12 @@ function parseSteps(body: unknown): Step[] {
   const steps: Step[] = [];
   candidates.forEach((candidate, position) => {
     const prefix = isBatch ? `steps[${position}]` : '';
+    // What DynamoDB could not store as sent (numbers, keys, nesting) is the client's to fix: a 400, not a 500.
+    const unstorable = storableJsonProblems(candidate);
+    if (unstorable.length > 0) {
+      details.push(...unstorable.map((problem) => ({ path: formatPath(prefix, problem.path), message: problem.message })));
+      return;
+    }
     const parsed = StepSchema.safeParse(candidate);
     if (!parsed.success) {
       details.push(...issueDetails(parsed.error, prefix));
@@ -80,6 +93,17 @@ function parseSteps(body: unknown): Step[] {
   });
   if (details.length > 0) throw new ApiError(400, 'invalid_step', `Invalid step: ${summarize(details)}`, details);
   return steps;
+}
+
+function rejectIndexesTooFarAhead(steps: readonly Step[], inBatch: boolean, nextIndex: number): void {
+  const limit = nextIndex + MAX_STEPS_AHEAD_OF_DETECTION;
+  const details = steps.flatMap((step, position) => step.index < limit ? [] : [{
+    path: inBatch ? `steps[${position}].index` : 'index',
+    message: `must be below ${limit}: at most ${MAX_STEPS_AHEAD_OF_DETECTION} steps past the first step not yet detected (${nextIndex})`,
+  }]);
+  if (details.length > 0) {
+    throw new ApiError(400, 'step_index_too_far_ahead', `Step index too far ahead: ${summarize(details)}; post the steps in between first`, details);
+  }
 }
 
 function asBatch(steps: unknown): unknown[] {
