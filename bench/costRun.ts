@@ -113,7 +113,7 @@ export async function runCostWorkloads(workloads: readonly CostRunOptions[]): Pr
       ...options,
       steps: options.sessions * steps.length,
       httpRequests,
-      invocations,
+      invocations: structuredClone(invocations),
       usage: structuredClone(counter.usage),
       judge: {
         calls: completions.length,
