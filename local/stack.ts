@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { sha256Hex } from '../shared/canonicalJson.ts';
+import { createSqsClient } from '../shared/queue/sqsQueues.ts';
 import { ENV } from '../shared/config.ts';
 import { createDocumentClient } from '../shared/store/documentClient.ts';
 import { WinkStore } from '../shared/store/winkStore.ts';
@@ -29,6 +29,8 @@ export interface LocalStackOptions {
   detectorWorkers?: number;
   /** Extra environment for the handlers (detection thresholds, LLM judge …). */
   env?: Record<string, string>;
+  /** Wraps each handler as it is wired in (the bench times invocations with it). */
+  wrapHandler?: <H extends (...args: never[]) => Promise<unknown>>(functionName: string, handler: H) => H;
 }
 
 export interface LocalStack {
@@ -74,7 +76,8 @@ async function startOnEndpoints(
     AWS_ENDPOINT_URL_SQS: endpoints.sqsEndpoint,
   });
   const dynamo = new DynamoDBClient({});
-  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  // The pollers stand in for Lambda's event source mappings, whose SQS requests are billed too.
+  const sqs = createSqsClient();
   const resources = await createLocalResources(dynamo, sqs, {
     prefix: options.prefix ?? 'wink-local',
     notificationsMaxReceiveCount: notificationsMaxReceiveCount(retryDelays),
@@ -103,11 +106,16 @@ async function startOnEndpoints(
   await new WinkStore(createDocumentClient(), resources.tableName).putApiKey(sha256Hex(apiKey), 'local', new Date().toISOString());
 
   // Imported only now: each handler reads its configuration from the environment at load time.
-  const [{ handler: ingest }, { handler: detector }, { handler: notifier }] = await Promise.all([
+  const [{ handler: ingestHandler }, { handler: detectorHandler }, { handler: notifierHandler }] = await Promise.all([
     import('../functions/ingest/handler.ts'),
     import('../functions/detector/handler.ts'),
     import('../functions/notifier/handler.ts'),
   ]);
+
+  const wrap = options.wrapHandler ?? ((_name, handler) => handler);
+  const ingest = wrap('ingest', ingestHandler);
+  const detector = wrap('detector', detectorHandler);
+  const notifier = wrap('notifier', notifierHandler);
 
   const onError = (error: unknown) => console.error('[wink-local] poller error:', error);
   const detectorPollers = Array.from({ length: Math.max(1, options.detectorWorkers ?? 1) }, () => new SqsPoller(sqs, {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ChangeMessageVisibilityCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { announceAwsClient } from '../awsClientHooks.ts';
 
 /**
  * Receives of one steps message before SQS dead-letters it: a poison message must not come back
@@ -35,7 +36,7 @@ export interface NotificationMessage {
  * rather than the queue URL's host, which for local servers is not resolvable.
  */
 export function createSqsClient(): SQSClient {
-  return new SQSClient({ useQueueUrlAsEndpoint: false });
+  return announceAwsClient(new SQSClient({ useQueueUrlAsEndpoint: false }), 'sqs');
 }
 
 /**
