@@ -1,8 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -82,7 +80,6 @@ export type RecordInterventionOutcome =
   | { outcome: 'already_recorded'; existing: InterventionRecord };
 
 const BATCH_GET_LIMIT = 100;
-const BATCH_WRITE_LIMIT = 25;
 /** DynamoDB's 100 actions per transaction, less the step counter's update. */
 const STEPS_PER_TRANSACTION = 99;
 /** DynamoDB caps a transaction's payload at 4 MB; JSON size overestimates item size, with margin to spare. */
@@ -425,16 +422,6 @@ export class WinkStore {
 
   // --- Verdicts and episodes ---------------------------------------------------------------
 
-  /** Verdicts and episode snapshots are facts recomputed identically on replay: plain overwrites. */
-  async putVerdictsAndEpisodes(sessionId: string, verdicts: readonly Verdict[], episodes: readonly Episode[], nowMs: number): Promise<void> {
-    const expiresAt = this.expiresAt(nowMs);
-    const items = [
-      ...verdicts.map((verdict) => ({ pk: sessionPk(sessionId), sk: verdictSk(verdict.stepIndex, verdict.subtype), ...verdict })),
-      ...episodes.map((episode) => ({ pk: sessionPk(sessionId), sk: episodeSk(episode.episodeId), ...episode })),
-    ].map((item) => ({ ...item, [TTL_ATTRIBUTE]: expiresAt }));
-    await this.batchPut(dedupeByKey(items));
-  }
-
   async listVerdicts(sessionId: string, limit = 1000): Promise<Verdict[]> {
     return (await this.listByPrefix(sessionId, PREFIX.verdict, limit)) as unknown as Verdict[];
   }
@@ -476,20 +463,6 @@ export class WinkStore {
       }
       throw error;
     }
-  }
-
-  /** Compensates a recorded intervention whose notification could not be queued, so a retry can record it again. */
-  async deleteIntervention(sessionId: string, episodeId: string, interventionId: string): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: { pk: sessionPk(sessionId), sk: interventionSk(episodeId) },
-        ConditionExpression: 'interventionId = :id',
-        ExpressionAttributeValues: { ':id': interventionId },
-      }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
   }
 
   async getIntervention(sessionId: string, episodeId: string): Promise<InterventionRecord | undefined> {
@@ -624,19 +597,6 @@ export class WinkStore {
     return items;
   }
 
-  private async batchPut(items: readonly Record<string, unknown>[]): Promise<void> {
-    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
-      let requests: { PutRequest?: { Item: Record<string, unknown> } }[] | undefined = items
-        .slice(start, start + BATCH_WRITE_LIMIT)
-        .map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests && requests.length > 0; attempt += 1) {
-        if (attempt > MAX_BATCH_RETRIES) throw new Error('BatchWrite kept returning unprocessed items');
-        const response = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests as never } }));
-        requests = response.UnprocessedItems?.[this.tableName] as typeof requests;
-        if (requests?.length) await backoff(attempt);
-      }
-    }
-  }
 }
 
 /** Consecutive runs of at most `maxItems` items whose JSON sizes add up to at most `maxBytes` (a lone larger item gets its own run). */
