@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExperimentRequestSchema, SessionModeSchema } from './experiments/session.ts';
 
 /** Limits stated to clients in 413 messages. */
 export const MAX_STEPS_PER_REQUEST = 100;
@@ -39,6 +40,8 @@ export const CreateSessionSchema = z.strictObject({
       url: z.url({ protocol: /^https?$/, error: 'webhook.url must be an http(s) URL' }),
     })
     .optional(),
+  mode: SessionModeSchema.optional(),
+  experiment: ExperimentRequestSchema.optional(),
 });
 export type CreateSessionRequest = z.infer<typeof CreateSessionSchema>;
 

@@ -24,6 +24,8 @@ const deps = {
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,
   allowPrivateWebhooks: config.allowPrivateWebhooks,
+  defaultMode: config.defaultMode,
+  ...(config.defaultExperiment ? { defaultExperiment: config.defaultExperiment } : {}),
   onStepsAccepted: (count: number) => metrics.addMetric('StepsIngested', MetricUnit.Count, count),
   onSessionCreated: () => metrics.addMetric('SessionsCreated', MetricUnit.Count, 1),
   onHookError: (error: unknown) => logger.error('Claude Code hook answered {} after an internal error', { error }),

@@ -33,6 +33,8 @@ export interface ApiDeps {
   stepsQueue: IngestDeps['stepsQueue'];
   now: () => number;
   allowPrivateWebhooks?: boolean;
+  defaultMode?: CreateSessionDeps['defaultMode'];
+  defaultExperiment?: CreateSessionDeps['defaultExperiment'];
   /** Called with what was accepted, for metrics. */
   onStepsAccepted?: (count: number) => void;
   onSessionCreated?: () => void;
@@ -86,9 +88,20 @@ async function postSteps(deps: ApiDeps, request: ApiRequest, ownerKeyHash: strin
 
 async function getInterventions(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
   const waitSeconds = boundedIntParam(request.query?.wait, 'wait', MAX_POLL_WAIT_SECONDS, 'seconds');
+  const includeSuppressed = includeSuppressedParam(request.query?.include);
   const session = await ownedSession(deps, sessionId!, ownerKeyHash);
-  const interventions = await pollInterventions(deps, session.sessionId, { after: request.query?.after, waitSeconds });
+  const interventions = await pollInterventions(deps, session.sessionId, { after: request.query?.after, waitSeconds, includeSuppressed });
   return { statusCode: 200, body: { interventions } };
+}
+
+/** `?include=suppressed` lists a shadow session's interventions too (for inspection, not for the agent). */
+function includeSuppressedParam(value: string | undefined): boolean {
+  if (value === undefined || value === '') return false;
+  if (value !== 'suppressed') {
+    throw new ApiError(400, 'invalid_query', `include: the only accepted value is "suppressed"; got ${JSON.stringify(value)}`,
+      [{ path: 'include', message: 'must be "suppressed"' }]);
+  }
+  return true;
 }
 
 /** Claude Code's hook JSON as it sends it; the answer is the JSON Claude Code reads back (200 always, `{}` on trouble). */

@@ -12,6 +12,8 @@ import {
   type ClaudeCodeHookEvent,
   type HookAnswer,
 } from '../integrations/claudeCode.ts';
+import { resolveSessionMode } from '../experiments/assignment.ts';
+import type { ExperimentRequest, SessionMode } from '../experiments/session.ts';
 import type { SessionRecord } from '../records.ts';
 import type { ClaudeCodeLink } from '../store/claudeCodeLinks.ts';
 import { handOutPending, waitForDetection, type HandOutDeps } from './handOut.ts';
@@ -30,6 +32,9 @@ export interface ClaudeCodeHookDeps {
   stepsQueue: IngestDeps['stepsQueue'];
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Deployment defaults for the sessions hooks create (shadow mode, experiment). */
+  defaultMode?: SessionMode;
+  defaultExperiment?: ExperimentRequest;
 }
 
 /**
@@ -76,8 +81,9 @@ async function linkedSession(deps: ClaudeCodeHookDeps, ownerKeyHash: string, eve
       throw new Error(`Claude Code session ${event.session_id} links to missing Wink session ${link.sessionId}`);
     }
     const nowMs = deps.now();
+    const sessionId = `ses_${randomBytes(12).toString('hex')}`;
     const session: SessionRecord = {
-      sessionId: `ses_${randomBytes(12).toString('hex')}`,
+      sessionId,
       agentId: CLAUDE_CODE_AGENT_ID,
       task: sessionTaskFor(event),
       constraints: [],
@@ -87,6 +93,7 @@ async function linkedSession(deps: ClaudeCodeHookDeps, ownerKeyHash: string, eve
       detection: initialDetectionState(),
       llmTokens: 0,
       version: 0,
+      ...resolveSessionMode({ agentId: CLAUDE_CODE_AGENT_ID, sessionId }, { mode: deps.defaultMode, experiment: deps.defaultExperiment }),
     };
     if (await deps.links.createLinkedSession(session, event.session_id, nowMs)) return { session, link: { sessionId: session.sessionId, nextIndex: 0 } };
     // A concurrent first event created it: read theirs.

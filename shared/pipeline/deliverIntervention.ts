@@ -16,7 +16,7 @@ export interface DeliverDeps {
 }
 
 export type DeliveryOutcome =
-  | { status: 'delivered' | 'already_delivered' | 'no_webhook' | 'gone' | 'rejected' }
+  | { status: 'delivered' | 'already_delivered' | 'no_webhook' | 'gone' | 'rejected' | 'suppressed' }
   /** Retry after the delay; the caller hides the SQS message that long and reports it failed. */
   | { status: 'retry'; retryAfterSeconds: number; reason: string }
   /** The last attempt failed: recorded as failed; the caller lets SQS dead-letter the message. */
@@ -33,6 +33,8 @@ export async function deliverIntervention(deps: DeliverDeps, message: Notificati
   const session = intervention && (await deps.store.getSession(message.sessionId));
   if (!intervention || !session) return { status: 'gone' };
   if (intervention.delivery.status === 'delivered') return { status: 'already_delivered' };
+  // A shadow session's intervention is never sent, however it reached the queue.
+  if (intervention.delivery.status === 'suppressed') return { status: 'suppressed' };
   if (!session.webhookUrl || !session.webhookSecret) {
     await deps.store.recordDelivery(message.sessionId, message.episodeId, { status: 'not_applicable', attempts: 0 });
     return { status: 'no_webhook' };

@@ -95,7 +95,7 @@ export async function detectSession(deps: DetectDeps, sessionId: string): Promis
   await deps.store.putVerdictsAndEpisodes(sessionId, observation.verdicts, episodeSnapshots(observation), nowMs);
   const recorded: InterventionRecord[] = [];
   for (const decision of observation.interventions) {
-    const record = toInterventionRecord(decision, nowMs);
+    const record = toInterventionRecord(decision, nowMs, session.mode === 'shadow');
     if (await recordAndQueue(deps, record, nowMs)) recorded.push(record);
   }
   await deps.store.saveDetectionState(sessionId, session.version, {
@@ -137,6 +137,8 @@ async function readObservableSteps(deps: DetectDeps, sessionId: string, nextInde
 async function recordAndQueue(deps: DetectDeps, record: InterventionRecord, nowMs: number): Promise<boolean> {
   const result = await deps.store.recordInterventionOnce(record, nowMs);
   if (result.outcome === 'already_recorded') return false;
+  // Shadow mode: recorded with the guidance it would have sent, and never handed to the notifier.
+  if (record.delivery.status === 'suppressed') return true;
   try {
     await deps.notificationsQueue.send({ sessionId: record.sessionId, episodeId: record.episodeId });
   } catch (error) {
@@ -173,7 +175,7 @@ function isStranded({ delivery, createdAt }: InterventionRecord, nowMs: number):
   return delivery.status === 'pending' && delivery.attempts === 0 && nowMs - lastHandedOver > STRANDED_AFTER_MS;
 }
 
-function toInterventionRecord(decision: InterventionDecision, nowMs: number): InterventionRecord {
+function toInterventionRecord(decision: InterventionDecision, nowMs: number, shadow: boolean): InterventionRecord {
   return {
     // Derived from the episode id, so every retry of the delivery carries the same Wink-Delivery-Id.
     interventionId: decision.episodeId.replace(/^ep_/, 'iv_'),
@@ -184,7 +186,7 @@ function toInterventionRecord(decision: InterventionDecision, nowMs: number): In
     guidance: decision.guidance,
     evidence: decision.evidence,
     createdAt: new Date(nowMs).toISOString(),
-    delivery: { status: 'pending', attempts: 0 },
+    delivery: { status: shadow ? 'suppressed' : 'pending', attempts: 0 },
   };
 }
 
