@@ -12,6 +12,7 @@ import { StepsQueue, createSqsClient } from '../../shared/queue/sqsQueues.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { WinkStore } from '../../shared/store/winkStore.ts';
 import { ClaudeCodeLinkStore } from '../../shared/store/claudeCodeLinks.ts';
+import { ExperimentStore } from '../../shared/store/experimentStore.ts';
 
 const config = readApiConfig();
 const { logger, metrics } = createObservability();
@@ -20,6 +21,7 @@ const store = new WinkStore(documentClient, config.tableName, config.retentionDa
 const deps = {
   store,
   claudeCodeLinks: new ClaudeCodeLinkStore(documentClient, config.tableName, config.retentionDays),
+  experiments: new ExperimentStore(documentClient, config.tableName, config.retentionDays),
   authenticator: new ApiKeyAuthenticator(store),
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,

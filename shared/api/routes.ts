@@ -1,6 +1,8 @@
 import type { SessionRecord } from '../records.ts';
 import { MAX_BODY_BYTES } from '../steps.ts';
 import { createSession, type CreateSessionDeps } from '../pipeline/createSession.ts';
+import { endSession, type EndSessionDeps } from '../pipeline/endSession.ts';
+import type { Enrolment } from '../store/experimentStore.ts';
 import { answerClaudeCodeHook, type ClaudeCodeHookDeps } from '../pipeline/claudeCodeHook.ts';
 import { MAX_POLL_WAIT_SECONDS, MAX_REPLY_WAIT_MS, boundedIntParam, handOutPending, pollInterventions, waitForDetection, type HandOutDeps } from '../pipeline/handOut.ts';
 import { ingestSteps, type IngestDeps } from '../pipeline/ingestSteps.ts';
@@ -31,6 +33,8 @@ export interface ApiDeps {
   /** Claude Code session links (the hook route). */
   claudeCodeLinks: ClaudeCodeHookDeps['links'];
   stepsQueue: IngestDeps['stepsQueue'];
+  /** Experiment membership and session ends (shared/store/experimentStore.ts). */
+  experiments: EndSessionDeps['experiments'] & { enrol(session: Enrolment, nowMs: number): Promise<void> };
   now: () => number;
   allowPrivateWebhooks?: boolean;
   defaultMode?: CreateSessionDeps['defaultMode'];
@@ -48,6 +52,7 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
   { pattern: /^\/v1\/sessions\/?$/, methods: { POST: postSession } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/steps/?$`), methods: { POST: postSteps } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/interventions/?$`), methods: { GET: getInterventions } },
+  { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/end/?$`), methods: { POST: postEnd } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/?$`), methods: { GET: getSession } },
   { pattern: /^\/v1\/integrations\/claude-code\/hooks\/?$/, methods: { POST: postClaudeCodeHook } },
 ];
@@ -72,6 +77,10 @@ export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Prom
 
 async function postSession(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string): Promise<ApiResponse> {
   const created = await createSession(deps, ownerKeyHash, readJsonBody(request));
+  if (created.experiment) {
+    const nowMs = deps.now();
+    await deps.experiments.enrol({ sessionId: created.sessionId, ownerKeyHash, createdAt: new Date(nowMs).toISOString(), experiment: created.experiment }, nowMs);
+  }
   deps.onSessionCreated?.();
   return { statusCode: 201, body: created };
 }
@@ -84,6 +93,12 @@ async function postSteps(deps: ApiDeps, request: ApiRequest, ownerKeyHash: strin
   deps.onStepsAccepted?.(accepted);
   if (waitMs) await waitForDetection(deps, session.sessionId, lastIndex, waitMs);
   return { statusCode: 202, body: { accepted, interventions: await handOutPending(deps, session.sessionId) } };
+}
+
+async function postEnd(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
+  const body = readJsonBody(request);
+  const session = await ownedSession(deps, sessionId!, ownerKeyHash);
+  return { statusCode: 200, body: await endSession(deps, session, body) };
 }
 
 async function getInterventions(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {

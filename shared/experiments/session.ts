@@ -42,3 +42,10 @@ export interface SessionEnd {
   engineerInterventions?: number;
   endedAt: string;
 }
+
+/** Body of POST /v1/sessions/{id}/end. */
+export const EndSessionSchema = z.strictObject({
+  outcome: z.enum(SESSION_OUTCOMES),
+  engineerInterventions: z.int().min(0).max(1_000_000).optional(),
+});
+export type EndSessionRequest = z.infer<typeof EndSessionSchema>;

@@ -16,6 +16,7 @@ import { resolveSessionMode } from '../experiments/assignment.ts';
 import type { ExperimentRequest, SessionMode } from '../experiments/session.ts';
 import type { SessionRecord } from '../records.ts';
 import type { ClaudeCodeLink } from '../store/claudeCodeLinks.ts';
+import type { Enrolment } from '../store/experimentStore.ts';
 import { handOutPending, waitForDetection, type HandOutDeps } from './handOut.ts';
 import { ingestSteps, type IngestDeps } from './ingestSteps.ts';
 
@@ -35,6 +36,8 @@ export interface ClaudeCodeHookDeps {
   /** Deployment defaults for the sessions hooks create (shadow mode, experiment). */
   defaultMode?: SessionMode;
   defaultExperiment?: ExperimentRequest;
+  /** Lists a session created under an experiment for its report. */
+  experiments?: { enrol(session: Enrolment, nowMs: number): Promise<void> };
 }
 
 /**
@@ -95,7 +98,10 @@ async function linkedSession(deps: ClaudeCodeHookDeps, ownerKeyHash: string, eve
       version: 0,
       ...resolveSessionMode({ agentId: CLAUDE_CODE_AGENT_ID, sessionId }, { mode: deps.defaultMode, experiment: deps.defaultExperiment }),
     };
-    if (await deps.links.createLinkedSession(session, event.session_id, nowMs)) return { session, link: { sessionId: session.sessionId, nextIndex: 0 } };
+    if (await deps.links.createLinkedSession(session, event.session_id, nowMs)) {
+      await deps.experiments?.enrol(session, nowMs);
+      return { session, link: { sessionId: session.sessionId, nextIndex: 0 } };
+    }
     // A concurrent first event created it: read theirs.
   }
   throw new Error(`Could not create or read the Wink session for Claude Code session ${event.session_id}`);

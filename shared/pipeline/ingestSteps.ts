@@ -2,6 +2,7 @@ import { ApiError, issueDetails, summarize, type ErrorDetail } from '../api/apiE
 import type { SessionRecord, StoredStep } from '../records.ts';
 import { MAX_STEP_BYTES, MAX_STEPS_PER_REQUEST, StepSchema, stepFingerprint, type Step } from '../steps.ts';
 import { StepWriteRaceError } from '../store/winkStore.ts';
+import { refuseIfEnded } from './endSession.ts';
 import type { StepsMessage } from '../queue/sqsQueues.ts';
 
 export interface IngestDeps {
@@ -27,6 +28,7 @@ const RACE_RETRY_DELAY_MS = 50;
  * client's retry is what gets them detected. The detector ignores steps it has already seen.
  */
 export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body: unknown): Promise<{ accepted: number; lastIndex: number }> {
+  refuseIfEnded(session);
   const steps = parseSteps(body);
   const unique = uniqueByIndex(steps);
   const nowMs = deps.now();
