@@ -16,6 +16,7 @@ export const ENV = {
   allowPrivateWebhooks: 'WINK_ALLOW_PRIVATE_WEBHOOKS',
   defaultMode: 'WINK_DEFAULT_MODE',
   defaultExperiment: 'WINK_DEFAULT_EXPERIMENT',
+  sessionIdleHours: 'WINK_SESSION_IDLE_HOURS',
   detectionConfig: 'WINK_DETECTION_CONFIG',
   webhookRetryDelaysSeconds: 'WINK_WEBHOOK_RETRY_DELAYS_SECONDS',
   webhookTimeoutMs: 'WINK_WEBHOOK_TIMEOUT_MS',
@@ -40,6 +41,8 @@ export interface ApiConfig {
   defaultMode: SessionMode;
   /** Experiment for sessions whose creation names none, as JSON `{ "name", "treatmentShare" }`. */
   defaultExperiment?: ExperimentRequest | undefined;
+  /** A session never ended counts as outcome `unknown` in experiment reports after this long without a step. @default 24 */
+  sessionIdleHours: number;
 }
 
 const experimentJson = z
@@ -65,6 +68,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
       allowPrivateWebhooks: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
       defaultMode: SessionModeSchema.default('active'),
       defaultExperiment: experimentJson,
+      sessionIdleHours: z.coerce.number().positive().default(24),
     })
     .parse({
       tableName: env[ENV.tableName],
@@ -73,6 +77,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
       allowPrivateWebhooks: env[ENV.allowPrivateWebhooks] || undefined,
       defaultMode: env[ENV.defaultMode] || undefined,
       defaultExperiment: env[ENV.defaultExperiment] || undefined,
+      sessionIdleHours: env[ENV.sessionIdleHours] || undefined,
     });
 }
 

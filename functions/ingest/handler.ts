@@ -27,6 +27,7 @@ const deps = {
   now: Date.now,
   allowPrivateWebhooks: config.allowPrivateWebhooks,
   defaultMode: config.defaultMode,
+  sessionIdleMs: config.sessionIdleHours * 3_600_000,
   ...(config.defaultExperiment ? { defaultExperiment: config.defaultExperiment } : {}),
   onStepsAccepted: (count: number) => metrics.addMetric('StepsIngested', MetricUnit.Count, count),
   onSessionCreated: () => metrics.addMetric('SessionsCreated', MetricUnit.Count, 1),

@@ -2,6 +2,7 @@ import type { SessionRecord } from '../records.ts';
 import { MAX_BODY_BYTES } from '../steps.ts';
 import { createSession, type CreateSessionDeps } from '../pipeline/createSession.ts';
 import { endSession, type EndSessionDeps } from '../pipeline/endSession.ts';
+import { buildExperimentReport, type ExperimentReportDeps } from '../pipeline/experimentReport.ts';
 import type { Enrolment } from '../store/experimentStore.ts';
 import { answerClaudeCodeHook, type ClaudeCodeHookDeps } from '../pipeline/claudeCodeHook.ts';
 import { MAX_POLL_WAIT_SECONDS, MAX_REPLY_WAIT_MS, boundedIntParam, handOutPending, pollInterventions, waitForDetection, type HandOutDeps } from '../pipeline/handOut.ts';
@@ -27,14 +28,16 @@ export interface ApiResponse {
 
 export interface ApiDeps {
   authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
-  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & HandOutDeps['store'] & {
+  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & HandOutDeps['store'] & ExperimentReportDeps['store'] & {
     getSession(sessionId: string): Promise<SessionRecord | undefined>;
   };
   /** Claude Code session links (the hook route). */
   claudeCodeLinks: ClaudeCodeHookDeps['links'];
   stepsQueue: IngestDeps['stepsQueue'];
   /** Experiment membership and session ends (shared/store/experimentStore.ts). */
-  experiments: EndSessionDeps['experiments'] & { enrol(session: Enrolment, nowMs: number): Promise<void> };
+  experiments: EndSessionDeps['experiments'] & ExperimentReportDeps['experiments'] & { enrol(session: Enrolment, nowMs: number): Promise<void> };
+  /** Never-ended sessions count as `unknown` in reports after this long idle. @default 24 h */
+  sessionIdleMs?: number;
   now: () => number;
   allowPrivateWebhooks?: boolean;
   defaultMode?: CreateSessionDeps['defaultMode'];
@@ -54,6 +57,7 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/interventions/?$`), methods: { GET: getInterventions } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/end/?$`), methods: { POST: postEnd } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/?$`), methods: { GET: getSession } },
+  { pattern: /^\/v1\/experiments\/([^/]{1,200})\/?$/, methods: { GET: getExperiment } },
   { pattern: /^\/v1\/integrations\/claude-code\/hooks\/?$/, methods: { POST: postClaudeCodeHook } },
 ];
 
@@ -100,6 +104,19 @@ async function postEnd(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string,
   const session = await ownedSession(deps, sessionId!, ownerKeyHash);
   return { statusCode: 200, body: await endSession(deps, session, body) };
 }
+
+async function getExperiment(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, name?: string): Promise<ApiResponse> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(name!);
+  } catch {
+    throw new ApiError(400, 'invalid_experiment', 'experiment name: not valid percent-encoding');
+  }
+  const report = await buildExperimentReport({ ...deps, sessionIdleMs: deps.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS }, ownerKeyHash, decoded);
+  return { statusCode: 200, body: report };
+}
+
+const DEFAULT_SESSION_IDLE_MS = 24 * 3_600_000;
 
 async function getInterventions(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
   const waitSeconds = boundedIntParam(request.query?.wait, 'wait', MAX_POLL_WAIT_SECONDS, 'seconds');
