@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Episode } from '../../shared/detection/episodes.ts';
+import { categoryOf } from '../../shared/taxonomy.ts';
 import { sessionMetrics, type SessionMetrics } from '../../shared/experiments/metrics.ts';
 import { experimentReport } from '../../shared/experiments/report.ts';
 import type { Comparison } from '../../shared/experiments/statistics.ts';
 import type { Step } from '../../shared/steps.ts';
 
 const episode = (subtype: Episode['subtype'], outcome?: 'resolved' | 'persisted') =>
-  ({ episodeId: `ep_${Math.random()}`, sessionId: 's', category: 'tool_use', subtype, firstStep: 1, openedAtStep: 3, lastMatchStep: 3, evidence: [1, 3],
+  ({ episodeId: `ep_${Math.random()}`, sessionId: 's', category: categoryOf(subtype), subtype, firstStep: 1, openedAtStep: 3, lastMatchStep: 3, evidence: [1, 3],
     status: outcome ? 'closed' : 'open', ...(outcome ? { outcome } : {}) }) as Episode;
 
 describe('sessionMetrics', () => {
