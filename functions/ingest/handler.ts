@@ -30,7 +30,10 @@ const deps = {
   sessionIdleMs: config.sessionIdleHours * 3_600_000,
   ...(config.defaultExperiment ? { defaultExperiment: config.defaultExperiment } : {}),
   onStepsAccepted: (count: number) => metrics.addMetric('StepsIngested', MetricUnit.Count, count),
-  onSessionCreated: () => metrics.addMetric('SessionsCreated', MetricUnit.Count, 1),
+  onSessionCreated: (arm?: string) => {
+    metrics.addMetric('SessionsCreated', MetricUnit.Count, 1);
+    if (arm) metrics.singleMetric().addDimension('Arm', arm).addMetric('SessionsCreated', MetricUnit.Count, 1);
+  },
   onHookError: (error: unknown) => logger.error('Claude Code hook answered {} after an internal error', { error }),
 };
 

@@ -44,7 +44,8 @@ export interface ApiDeps {
   defaultExperiment?: CreateSessionDeps['defaultExperiment'];
   /** Called with what was accepted, for metrics. */
   onStepsAccepted?: (count: number) => void;
-  onSessionCreated?: () => void;
+  /** With the experiment arm, when the session is in one. */
+  onSessionCreated?: (arm?: string) => void;
   /** A hook request failed inside Wink and was answered `{}`: for logs. */
   onHookError?: (error: unknown) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -85,7 +86,7 @@ async function postSession(deps: ApiDeps, request: ApiRequest, ownerKeyHash: str
     const nowMs = deps.now();
     await deps.experiments.enrol({ sessionId: created.sessionId, ownerKeyHash, createdAt: new Date(nowMs).toISOString(), experiment: created.experiment }, nowMs);
   }
-  deps.onSessionCreated?.();
+  deps.onSessionCreated?.(created.experiment?.arm);
   return { statusCode: 201, body: created };
 }
 

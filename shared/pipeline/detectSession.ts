@@ -3,6 +3,7 @@ import { observeSteps, type InterventionDecision, type Observation } from '../de
 import type { Judge, JudgeReview } from '../judge/judge.ts';
 import { parseJudgeState, reviewObservation } from '../judge/reviewObservation.ts';
 import type { Episode } from '../detection/episodes.ts';
+import type { Arm } from '../experiments/session.ts';
 import type { SessionSpec } from '../detection/types.ts';
 import type { NotificationMessage } from '../queue/sqsQueues.ts';
 import type { InterventionRecord, SessionRecord, StoredStep, Verdict } from '../records.ts';
@@ -48,6 +49,8 @@ export type DetectOutcome =
       recorded: InterventionRecord[];
       /** The judge's review of this batch, when one ran. */
       review?: JudgeReview;
+      /** The session's experiment arm, for metrics by arm. */
+      arm?: Arm;
     };
 
 const MAX_STEPS_PER_RUN = 500;
@@ -110,6 +113,7 @@ export async function detectSession(deps: DetectDeps, sessionId: string): Promis
     ...(waitingForGap ? { waitingForGap } : {}),
     ...(more ? { more } : {}),
     ...(judged?.review ? { review: judged.review } : {}),
+    ...(session.experiment ? { arm: session.experiment.arm } : {}),
   };
 }
 
