@@ -4,6 +4,7 @@ import { TRAJECTORY_FORMATS, TrajectoryFormatError, isTrajectoryFormat, type Tra
 import { ENV } from '../shared/config.ts';
 import { parseThresholds, type DetectionThresholds } from '../shared/detection/config.ts';
 import { runEval } from './eval.ts';
+import { runExperimentReport } from './experiment.ts';
 import { runClaudeCodeHook } from './hook.ts';
 import { runInitClaudeCode } from './init.ts';
 import { CliError, processIo, type CliIo } from './io.ts';
@@ -100,6 +101,23 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       const url = opts.url ?? process.env.WINK_URL ?? 'http://127.0.0.1:8787';
       if (!/^https?:\/\/[^\s]+$/.test(url)) throw new CliError(`--url must be an http(s) URL, got ${url}`, 2);
       setExitCode(await runInitClaudeCode({ variant: opts.command ? 'command' : 'http', url, scope: opts.scope }, io));
+    });
+
+  program
+    .command('experiment')
+    .description('Shadow-mode A/B experiments on a running Wink')
+    .command('report')
+    .description('Per arm and per metric: treatment vs control with 95% intervals, p-values and the resolution uplift')
+    .argument('<name>', 'experiment name, as given at session creation')
+    .option('--url <api>', 'Wink base URL (default: $WINK_URL or http://127.0.0.1:8787)')
+    .option('--api-key <key>', 'API key (default: $WINK_API_KEY)')
+    .option('--json', 'print the report JSON as the API returns it')
+    .action(async (name: string, opts: { url?: string; apiKey?: string; json?: boolean }) => {
+      const apiKey = opts.apiKey ?? process.env.WINK_API_KEY;
+      if (!apiKey) throw new CliError('an API key is needed: pass --api-key or set WINK_API_KEY (npm start prints one)', 2);
+      const url = opts.url ?? process.env.WINK_URL ?? 'http://127.0.0.1:8787';
+      if (!/^https?:\/\/[^\s]+$/.test(url)) throw new CliError(`--url must be an http(s) URL, got ${url}`, 2);
+      setExitCode(await runExperimentReport(name, { url, apiKey, json: Boolean(opts.json) }, io));
     });
 
   return program;

@@ -62,6 +62,12 @@ const contextSchema = z.object({
   stepsQueueMaxAgeSeconds: positiveInt.default(600),
   /** Above the webhook retry schedule (about 35 minutes by default), or retries alone would alarm. */
   notificationsQueueMaxAgeSeconds: positiveInt.default(3600),
+  /** `shadow`: every session that names no mode is watched without nudges (README "Experiments"). */
+  defaultMode: z.enum(['active', 'shadow']).default('active'),
+  /** `{ "name", "treatmentShare" }`: sessions that name no mode or experiment join this one. */
+  defaultExperiment: jsonObject,
+  /** Never-ended sessions count as outcome `unknown` in experiment reports after this long without a step. */
+  sessionIdleHours: positiveInt.default(24),
   alarmEmail: z.preprocess((value) => (value === '' || value === null ? undefined : value), z.email().optional()),
 })
   // A gap's wake-up waits stepGapWaitSeconds in the step timer queue on purpose; that alone must not raise its age alarm.

@@ -78,6 +78,11 @@ export class WinkStack extends Stack {
       retentionDays: config.retentionDays,
       throttleRateLimit: config.apiThrottleRateLimit,
       throttleBurstLimit: config.apiThrottleBurstLimit,
+      sessionDefaults: {
+        mode: config.defaultMode,
+        ...(config.defaultExperiment ? { experiment: config.defaultExperiment } : {}),
+        idleHours: config.sessionIdleHours,
+      },
       logRetention,
       logRemovalPolicy: removalPolicy,
     });

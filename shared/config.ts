@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './webhook/retryPolicy.ts';
+import { ExperimentRequestSchema, SessionModeSchema, type ExperimentRequest, type SessionMode } from './experiments/session.ts';
 
 /**
  * Every environment variable Wink reads, in one place. Handlers call the reader they need once
@@ -15,6 +16,9 @@ export const ENV = {
   stepGapWaitSeconds: 'WINK_STEP_GAP_WAIT_SECONDS',
   retentionDays: 'WINK_RETENTION_DAYS',
   allowPrivateWebhooks: 'WINK_ALLOW_PRIVATE_WEBHOOKS',
+  defaultMode: 'WINK_DEFAULT_MODE',
+  defaultExperiment: 'WINK_DEFAULT_EXPERIMENT',
+  sessionIdleHours: 'WINK_SESSION_IDLE_HOURS',
   detectionConfig: 'WINK_DETECTION_CONFIG',
   webhookRetryDelaysSeconds: 'WINK_WEBHOOK_RETRY_DELAYS_SECONDS',
   webhookTimeoutMs: 'WINK_WEBHOOK_TIMEOUT_MS',
@@ -35,7 +39,27 @@ export interface ApiConfig {
   retentionDays: number;
   /** Accept webhook URLs on loopback/private addresses (local runs only). */
   allowPrivateWebhooks: boolean;
+  /** Mode of sessions whose creation names none (`shadow` to try Wink on live traffic). @default 'active' */
+  defaultMode: SessionMode;
+  /** Experiment for sessions whose creation names none, as JSON `{ "name", "treatmentShare" }`. */
+  defaultExperiment?: ExperimentRequest | undefined;
+  /** A session never ended counts as outcome `unknown` in experiment reports after this long without a step. @default 24 */
+  sessionIdleHours: number;
 }
+
+const experimentJson = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    if (!value) return undefined;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      context.addIssue({ code: 'custom', message: `${ENV.defaultExperiment} must be JSON like {"name":"nudges-v1","treatmentShare":0.5}` });
+      return z.NEVER;
+    }
+  })
+  .pipe(ExperimentRequestSchema.optional());
 
 export function readApiConfig(env: Env = process.env): ApiConfig {
   return z
@@ -44,12 +68,18 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
       stepsQueueUrl: required(ENV.stepsQueueUrl),
       retentionDays: positiveInt.default(30),
       allowPrivateWebhooks: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+      defaultMode: SessionModeSchema.default('active'),
+      defaultExperiment: experimentJson,
+      sessionIdleHours: z.coerce.number().positive().default(24),
     })
     .parse({
       tableName: env[ENV.tableName],
       stepsQueueUrl: env[ENV.stepsQueueUrl],
       retentionDays: env[ENV.retentionDays] || undefined,
       allowPrivateWebhooks: env[ENV.allowPrivateWebhooks] || undefined,
+      defaultMode: env[ENV.defaultMode] || undefined,
+      defaultExperiment: env[ENV.defaultExperiment] || undefined,
+      sessionIdleHours: env[ENV.sessionIdleHours] || undefined,
     });
 }
 

@@ -3,6 +3,7 @@ import type { PolicyOrigin } from './detection/derivedPolicy.ts';
 import type { DetectionState, Verdict } from './detection/engine.ts';
 import type { SessionPolicy, Step } from './steps.ts';
 import type { Category, Subtype } from './taxonomy.ts';
+import type { SessionEnd, SessionExperiment, SessionMode } from './experiments/session.ts';
 
 /** A session as stored: what the user asked for, where to deliver guidance, and detection state. */
 export interface SessionRecord {
@@ -27,6 +28,12 @@ export interface SessionRecord {
   llmTokens: number;
   /** Optimistic-concurrency counter for detection state. */
   version: number;
+  /** `shadow`: watched and recorded, but nothing reaches the agent. Absent on older sessions: active. */
+  mode?: SessionMode;
+  /** The experiment and arm this session belongs to, when it is in one. */
+  experiment?: SessionExperiment;
+  /** Set once by POST /v1/sessions/{id}/end; later steps are refused. */
+  end?: SessionEnd;
 }
 
 export interface StoredStep {
@@ -36,7 +43,8 @@ export interface StoredStep {
   receivedAt: number;
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'not_applicable';
+/** `suppressed`: a shadow session's intervention, recorded but never sent anywhere. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'not_applicable' | 'suppressed';
 
 /**
  * How the last webhook attempt ended, coarsely: exact status codes and socket errors would let a

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isWellFormedText } from './storableJson.ts';
+import { ExperimentRequestSchema, SessionModeSchema } from './experiments/session.ts';
 
 /** Limits stated to clients in 413 messages. */
 export const MAX_STEPS_PER_REQUEST = 100;
@@ -93,6 +94,8 @@ export const CreateSessionSchema = z.strictObject({
         .max(SESSION_LIMITS.webhookUrlBytes, `webhook.url may be at most ${SESSION_LIMITS.webhookUrlBytes} characters`),
     })
     .optional(),
+  mode: SessionModeSchema.optional(),
+  experiment: ExperimentRequestSchema.optional(),
 });
 export type CreateSessionRequest = z.infer<typeof CreateSessionSchema>;
 

@@ -211,6 +211,7 @@ function publishMetrics(outcome: Extract<DetectOutcome, { status: 'processed' }>
   for (const episode of outcome.observation.closed) {
     metrics.addMetric(episode.outcome === 'resolved' ? 'EpisodesResolved' : 'EpisodesPersisted', MetricUnit.Count, 1);
   }
+  if (outcome.arm) publishArmMetrics(outcome.arm, outcome);
   for (const record of outcome.recorded) {
     logger.info('Intervention recorded', { sessionId: record.sessionId, episodeId: record.episodeId, subtype: record.subtype });
   }
@@ -251,3 +252,11 @@ export const handler = middy(
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));
+
+/** The same counts again with an `Arm` dimension, for the dashboard's treatment-vs-control widget. */
+function publishArmMetrics(arm: string, outcome: Extract<DetectOutcome, { status: 'processed' }>): void {
+  const byArm = (name: string, value: number) => { if (value > 0) metrics.singleMetric().addDimension('Arm', arm).addMetric(name, MetricUnit.Count, value); };
+  byArm('InterventionsCreated', outcome.recorded.length);
+  byArm('EpisodesResolved', outcome.observation.closed.filter((e) => e.outcome === 'resolved').length);
+  byArm('EpisodesPersisted', outcome.observation.closed.filter((e) => e.outcome !== 'resolved').length);
+}

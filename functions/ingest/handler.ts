@@ -13,6 +13,7 @@ import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { WinkStore } from '../../shared/store/winkStore.ts';
 import { ClaudeCodeLinkStore } from '../../shared/store/claudeCodeLinks.ts';
 import { resolveAll } from '../../shared/webhook/postWebhook.ts';
+import { ExperimentStore } from '../../shared/store/experimentStore.ts';
 
 const config = readApiConfig();
 const { logger, metrics } = createObservability();
@@ -21,13 +22,20 @@ const store = new WinkStore(documentClient, config.tableName, config.retentionDa
 const deps = {
   store,
   claudeCodeLinks: new ClaudeCodeLinkStore(documentClient, config.tableName, config.retentionDays),
+  experiments: new ExperimentStore(documentClient, config.tableName, config.retentionDays),
   authenticator: new ApiKeyAuthenticator(store),
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,
   allowPrivateWebhooks: config.allowPrivateWebhooks,
   resolveWebhookHost: async (hostname: string) => (await resolveAll(hostname)).map((entry) => entry.address),
+  defaultMode: config.defaultMode,
+  sessionIdleMs: config.sessionIdleHours * 3_600_000,
+  ...(config.defaultExperiment ? { defaultExperiment: config.defaultExperiment } : {}),
   onStepsAccepted: (count: number) => metrics.addMetric('StepsIngested', MetricUnit.Count, count),
-  onSessionCreated: () => metrics.addMetric('SessionsCreated', MetricUnit.Count, 1),
+  onSessionCreated: (arm?: string) => {
+    metrics.addMetric('SessionsCreated', MetricUnit.Count, 1);
+    if (arm) metrics.singleMetric().addDimension('Arm', arm).addMetric('SessionsCreated', MetricUnit.Count, 1);
+  },
   onHookError: (error: unknown) => logger.error('Claude Code hook answered {} after an internal error', { error }),
 };
 

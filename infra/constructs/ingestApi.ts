@@ -19,6 +19,8 @@ export const WINK_ROUTES: ReadonlyArray<{ readonly method: HttpMethod; readonly 
   { method: HttpMethod.POST, path: '/v1/sessions/{sessionId}/webhook-secret' },
   { method: HttpMethod.POST, path: '/v1/integrations/claude-code/hooks' },
   { method: HttpMethod.GET, path: '/v1/openapi.json' },
+  { method: HttpMethod.POST, path: '/v1/sessions/{sessionId}/end' },
+  { method: HttpMethod.GET, path: '/v1/experiments/{name}' },
 ];
 
 /** One JSON object per request; HTTP API context variables. */
@@ -51,6 +53,8 @@ export interface IngestApiProps {
   readonly throttleRateLimit?: number;
   /** Requests the stage absorbs in a burst. @default 100 */
   readonly throttleBurstLimit?: number;
+  /** Mode, experiment and idle time for sessions that name none (see README "Experiments"). @default active, none, 24 h */
+  readonly sessionDefaults?: { readonly mode?: 'active' | 'shadow'; readonly experiment?: Record<string, unknown>; readonly idleHours?: number };
   /** @default 512 */
   readonly memorySize?: number;
   /** Below the HTTP API's 30 s integration limit, above the 20 s interventions long-poll. @default Duration.seconds(25) */
@@ -97,6 +101,9 @@ export class IngestApi extends Construct {
         [ENV.tableName]: props.table.tableName,
         [ENV.stepsQueueUrl]: props.stepsQueue.queueUrl,
         [ENV.retentionDays]: String(props.retentionDays),
+        ...(props.sessionDefaults?.mode ? { [ENV.defaultMode]: props.sessionDefaults.mode } : {}),
+        ...(props.sessionDefaults?.experiment ? { [ENV.defaultExperiment]: JSON.stringify(props.sessionDefaults.experiment) } : {}),
+        ...(props.sessionDefaults?.idleHours ? { [ENV.sessionIdleHours]: String(props.sessionDefaults.idleHours) } : {}),
       },
     });
     props.table.grantReadWriteData(this.function.fn);

@@ -35,6 +35,8 @@ export const WINK_METRIC = {
   episodesResolved: 'EpisodesResolved',
   episodesPersisted: 'EpisodesPersisted',
 } as const;
+/** Also published with dimensions {service, Arm} for sessions in an experiment. */
+export const ARM_METRICS = [WINK_METRIC.sessionsCreated, WINK_METRIC.interventionsCreated, WINK_METRIC.episodesResolved, WINK_METRIC.episodesPersisted] as const;
 /** Published with dimensions {service, category}. */
 export const VERDICTS_METRIC = 'Verdicts';
 
@@ -211,6 +213,17 @@ export class Monitoring extends Construct {
     return alarm;
   }
 
+  /** Experiments: sessions, interventions (control's are suppressed) and episode outcomes per arm. */
+  private armWidget(): GraphWidget {
+    const byArm = (metricName: string, arm: string) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: POWERTOOLS_SERVICE_NAME, Arm: arm }, statistic: 'Sum', period: RATE_PERIOD, label: `${metricName} (${arm})` });
+    return new GraphWidget({
+      title: 'Experiments: treatment vs control (per 5 min)',
+      left: ARM_METRICS.flatMap((name) => ['treatment', 'control'].map((arm) => byArm(name, arm))),
+      width: 24,
+    });
+  }
+
   private buildDashboard(props: MonitoringProps, m: Record<'steps' | 'interventions' | 'succeeded' | 'failed', Metric> & Record<'misbehaviorRate' | 'deliveryFailureRate', MathExpression>): Dashboard {
     const dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const verdicts = CATEGORIES.map(
@@ -238,6 +251,7 @@ export class Monitoring extends Construct {
       }),
       new GraphWidget({ title: 'Verdicts by category', left: verdicts, stacked: true, width: 8 }),
     );
+    dashboard.addWidgets(this.armWidget());
     dashboard.addWidgets(
       new GraphWidget({ title: 'Webhook deliveries', left: [m.succeeded, m.failed], width: 8 }),
       new GraphWidget({

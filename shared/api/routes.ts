@@ -1,6 +1,9 @@
 import type { SessionRecord } from '../records.ts';
 import { MAX_BODY_BYTES } from '../steps.ts';
 import { createSession, type CreateSessionDeps } from '../pipeline/createSession.ts';
+import { endSession, type EndSessionDeps } from '../pipeline/endSession.ts';
+import { buildExperimentReport, type ExperimentReportDeps } from '../pipeline/experimentReport.ts';
+import type { Enrolment } from '../store/experimentStore.ts';
 import { answerClaudeCodeHook, type ClaudeCodeHookDeps } from '../pipeline/claudeCodeHook.ts';
 import { MAX_POLL_WAIT_SECONDS, MAX_REPLY_WAIT_MS, boundedIntParam, handOutPending, pollInterventions, waitForDetection, type HandOutDeps } from '../pipeline/handOut.ts';
 import { ingestSteps, type IngestDeps } from '../pipeline/ingestSteps.ts';
@@ -27,18 +30,25 @@ export interface ApiResponse {
 
 export interface ApiDeps {
   authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
-  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & HandOutDeps['store'] & RotateSecretDeps['store'] & {
+  store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & HandOutDeps['store'] & RotateSecretDeps['store'] & ExperimentReportDeps['store'] & {
     getSession(sessionId: string): Promise<SessionRecord | undefined>;
   };
   /** Claude Code session links (the hook route). */
   claudeCodeLinks: ClaudeCodeHookDeps['links'];
   stepsQueue: IngestDeps['stepsQueue'];
+  /** Experiment membership and session ends (shared/store/experimentStore.ts). */
+  experiments: EndSessionDeps['experiments'] & ExperimentReportDeps['experiments'] & { enrol(session: Enrolment, nowMs: number): Promise<void> };
+  /** Never-ended sessions count as `unknown` in reports after this long idle. @default 24 h */
+  sessionIdleMs?: number;
   now: () => number;
   allowPrivateWebhooks?: boolean;
   resolveWebhookHost?: CreateSessionDeps['resolveWebhookHost'];
+  defaultMode?: CreateSessionDeps['defaultMode'];
+  defaultExperiment?: CreateSessionDeps['defaultExperiment'];
   /** Called with what was accepted, for metrics. */
   onStepsAccepted?: (count: number) => void;
-  onSessionCreated?: () => void;
+  /** With the experiment arm, when the session is in one. */
+  onSessionCreated?: (arm?: string) => void;
   /** A hook request failed inside Wink and was answered `{}`: for logs. */
   onHookError?: (error: unknown) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -50,7 +60,9 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/steps/?$`), methods: { POST: postSteps } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/interventions/?$`), methods: { GET: getInterventions } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/webhook-secret/?$`), methods: { POST: postWebhookSecret } },
+  { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/end/?$`), methods: { POST: postEnd } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/?$`), methods: { GET: getSession } },
+  { pattern: /^\/v1\/experiments\/([^/]{1,200})\/?$/, methods: { GET: getExperiment } },
   { pattern: /^\/v1\/integrations\/claude-code\/hooks\/?$/, methods: { POST: postClaudeCodeHook } },
 ];
 
@@ -76,7 +88,11 @@ export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Prom
 
 async function postSession(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string): Promise<ApiResponse> {
   const created = await createSession(deps, ownerKeyHash, readJsonBody(request), request.headers['idempotency-key']);
-  deps.onSessionCreated?.();
+  if (created.experiment) {
+    const nowMs = deps.now();
+    await deps.experiments.enrol({ sessionId: created.sessionId, ownerKeyHash, createdAt: new Date(nowMs).toISOString(), experiment: created.experiment }, nowMs);
+  }
+  deps.onSessionCreated?.(created.experiment?.arm);
   return { statusCode: 201, body: created };
 }
 
@@ -90,11 +106,41 @@ async function postSteps(deps: ApiDeps, request: ApiRequest, ownerKeyHash: strin
   return { statusCode: 202, body: { accepted, interventions: await handOutPending(deps, session.sessionId) } };
 }
 
+async function postEnd(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
+  const body = readJsonBody(request);
+  const session = await ownedSession(deps, sessionId!, ownerKeyHash);
+  return { statusCode: 200, body: await endSession(deps, session, body) };
+}
+
+async function getExperiment(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, name?: string): Promise<ApiResponse> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(name!);
+  } catch {
+    throw new ApiError(400, 'invalid_experiment', 'experiment name: not valid percent-encoding');
+  }
+  const report = await buildExperimentReport({ ...deps, sessionIdleMs: deps.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS }, ownerKeyHash, decoded);
+  return { statusCode: 200, body: report };
+}
+
+const DEFAULT_SESSION_IDLE_MS = 24 * 3_600_000;
+
 async function getInterventions(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
   const waitSeconds = boundedIntParam(request.query?.wait, 'wait', MAX_POLL_WAIT_SECONDS, 'seconds');
+  const includeSuppressed = includeSuppressedParam(request.query?.include);
   const session = await ownedSession(deps, sessionId!, ownerKeyHash);
-  const interventions = await pollInterventions(deps, session.sessionId, { after: request.query?.after, waitSeconds });
+  const interventions = await pollInterventions(deps, session.sessionId, { after: request.query?.after, waitSeconds, includeSuppressed });
   return { statusCode: 200, body: { interventions } };
+}
+
+/** `?include=suppressed` lists a shadow session's interventions too (for inspection, not for the agent). */
+function includeSuppressedParam(value: string | undefined): boolean {
+  if (value === undefined || value === '') return false;
+  if (value !== 'suppressed') {
+    throw new ApiError(400, 'invalid_query', `include: the only accepted value is "suppressed"; got ${JSON.stringify(value)}`,
+      [{ path: 'include', message: 'must be "suppressed"' }]);
+  }
+  return true;
 }
 
 /** Claude Code's hook JSON as it sends it; the answer is the JSON Claude Code reads back (200 always, `{}` on trouble). */

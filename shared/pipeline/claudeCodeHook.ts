@@ -12,8 +12,11 @@ import {
   type ClaudeCodeHookEvent,
   type HookAnswer,
 } from '../integrations/claudeCode.ts';
+import { resolveSessionMode } from '../experiments/assignment.ts';
+import type { ExperimentRequest, SessionMode } from '../experiments/session.ts';
 import type { SessionRecord } from '../records.ts';
 import type { ClaudeCodeLink } from '../store/claudeCodeLinks.ts';
+import type { Enrolment } from '../store/experimentStore.ts';
 import { handOutPending, waitForDetection, type HandOutDeps } from './handOut.ts';
 import { ingestSteps, type IngestDeps } from './ingestSteps.ts';
 
@@ -30,6 +33,11 @@ export interface ClaudeCodeHookDeps {
   stepsQueue: IngestDeps['stepsQueue'];
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Deployment defaults for the sessions hooks create (shadow mode, experiment). */
+  defaultMode?: SessionMode;
+  defaultExperiment?: ExperimentRequest;
+  /** Lists a session created under an experiment for its report. */
+  experiments?: { enrol(session: Enrolment, nowMs: number): Promise<void> };
 }
 
 /**
@@ -76,8 +84,9 @@ async function linkedSession(deps: ClaudeCodeHookDeps, ownerKeyHash: string, eve
       throw new Error(`Claude Code session ${event.session_id} links to missing Wink session ${link.sessionId}`);
     }
     const nowMs = deps.now();
+    const sessionId = `ses_${randomBytes(12).toString('hex')}`;
     const session: SessionRecord = {
-      sessionId: `ses_${randomBytes(12).toString('hex')}`,
+      sessionId,
       agentId: CLAUDE_CODE_AGENT_ID,
       task: sessionTaskFor(event),
       constraints: [],
@@ -87,8 +96,12 @@ async function linkedSession(deps: ClaudeCodeHookDeps, ownerKeyHash: string, eve
       detection: initialDetectionState(),
       llmTokens: 0,
       version: 0,
+      ...resolveSessionMode({ agentId: CLAUDE_CODE_AGENT_ID, sessionId }, { mode: deps.defaultMode, experiment: deps.defaultExperiment }),
     };
-    if (await deps.links.createLinkedSession(session, event.session_id, nowMs)) return { session, link: { sessionId: session.sessionId, nextIndex: 0 } };
+    if (await deps.links.createLinkedSession(session, event.session_id, nowMs)) {
+      await deps.experiments?.enrol(session, nowMs);
+      return { session, link: { sessionId: session.sessionId, nextIndex: 0 } };
+    }
     // A concurrent first event created it: read theirs.
   }
   throw new Error(`Could not create or read the Wink session for Claude Code session ${event.session_id}`);

@@ -4,6 +4,8 @@ import { ApiError, issueDetails, summarize } from '../api/apiError.ts';
 import { fingerprint, sha256Hex } from '../canonicalJson.ts';
 import { effectivePolicy } from '../detection/derivedPolicy.ts';
 import { initialDetectionState } from '../detection/engine.ts';
+import { resolveSessionMode } from '../experiments/assignment.ts';
+import type { ExperimentRequest, SessionExperiment, SessionMode } from '../experiments/session.ts';
 import type { SessionRecord } from '../records.ts';
 import type { IdempotentCreateOutcome } from '../store/winkStore.ts';
 import { CreateSessionSchema } from '../steps.ts';
@@ -29,11 +31,16 @@ export interface CreateSessionDeps {
    * Optional: the notifier checks the addresses it connects to at send time whatever happens here.
    */
   resolveWebhookHost?: (hostname: string) => Promise<string[]>;
+  /** Deployment defaults (WINK_DEFAULT_MODE, WINK_DEFAULT_EXPERIMENT) for requests that name neither. */
+  defaultMode?: SessionMode;
+  defaultExperiment?: ExperimentRequest;
 }
 
 export interface CreatedSession {
   sessionId: string;
   webhookSecret?: string;
+  mode: SessionMode;
+  experiment?: SessionExperiment;
 }
 
 /** How long an Idempotency-Key stands for its session: retries come within seconds; a day is generous. */
@@ -62,11 +69,20 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
   }
   const request = parsed.data;
   if (request.webhook) await checkWebhookUrl(deps, request.webhook.url);
-  const nowMs = deps.now();
   // Instructions in the task ("DO NOT MODIFY: tests") become the policy unless one is given.
   const { policy, origin } = effectivePolicy(request.policy, request.task);
+  if (request.mode && request.experiment) {
+    const message = 'mode: leave it out when experiment is given; the arm decides the mode (treatment = active, control = shadow)';
+    throw new ApiError(400, 'invalid_session', `Invalid session: ${message}`, [{ path: 'mode', message }]);
+  }
+  const nowMs = deps.now();
+  const sessionId = `ses_${randomBytes(12).toString('hex')}`;
+  const { mode, experiment } = resolveSessionMode(
+    { agentId: request.agentId, sessionId, mode: request.mode, experiment: request.experiment },
+    { mode: deps.defaultMode, experiment: request.mode ? undefined : deps.defaultExperiment },
+  );
   const session: SessionRecord = {
-    sessionId: `ses_${randomBytes(12).toString('hex')}`,
+    sessionId,
     agentId: request.agentId,
     task: request.task,
     constraints: request.constraints ?? [],
@@ -77,6 +93,8 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
     detection: initialDetectionState(),
     llmTokens: 0,
     version: 0,
+    mode,
+    ...(experiment ? { experiment } : {}),
     ...(request.webhook ? { webhookUrl: request.webhook.url, webhookSecret: newWebhookSecret() } : {}),
   };
   if (idempotencyKey === undefined) {
@@ -87,7 +105,12 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
 }
 
 function createdBody(session: SessionRecord): CreatedSession {
-  return { sessionId: session.sessionId, ...(session.webhookSecret ? { webhookSecret: session.webhookSecret } : {}) };
+  return {
+    sessionId: session.sessionId,
+    ...(session.webhookSecret ? { webhookSecret: session.webhookSecret } : {}),
+    mode: session.mode ?? 'active',
+    ...(session.experiment ? { experiment: session.experiment } : {}),
+  };
 }
 
 async function createOnce(

@@ -19,7 +19,7 @@ export interface DeliverDeps {
 
 export type DeliveryOutcome =
   /** Nothing (more) to send: delivered now or before, poll-only, deleted, or another attempt recorded a newer outcome. */
-  | { status: 'delivered' | 'already_delivered' | 'no_webhook' | 'gone' | 'superseded' | 'already_failed' }
+  | { status: 'delivered' | 'already_delivered' | 'no_webhook' | 'gone' | 'superseded' | 'already_failed' | 'suppressed' }
   /** A final failure on this attempt (a 4xx, a blocked or unusable target): recorded failed, not retried. */
   | { status: 'rejected'; attempt: number; reason: string }
   /** Retry after the delay; the caller hides the SQS message that long and reports it failed. */
@@ -56,6 +56,8 @@ export async function deliverIntervention(deps: DeliverDeps, message: Notificati
   if (delivery.status === 'delivered') return { status: 'already_delivered' };
   if (delivery.status === 'failed') return { status: 'already_failed' };
   if (delivery.status === 'not_applicable') return { status: 'no_webhook' };
+  // A shadow session's intervention is never sent, however it reached the queue.
+  if (delivery.status === 'suppressed') return { status: 'suppressed' };
   if (!session.webhookUrl || !session.webhookSecret) {
     await storeCall('record', false, () => deps.store.recordDelivery(sessionId, episodeId, { status: 'not_applicable', attempts: 0 }));
     return { status: 'no_webhook' };

@@ -3,6 +3,7 @@ import { observeSteps, type InterventionDecision, type Observation } from '../de
 import type { Judge, JudgeReview } from '../judge/judge.ts';
 import { parseJudgeState, reviewObservation } from '../judge/reviewObservation.ts';
 import type { Episode } from '../detection/episodes.ts';
+import type { Arm } from '../experiments/session.ts';
 import type { SessionSpec } from '../detection/types.ts';
 import type { NotificationMessage } from '../queue/sqsQueues.ts';
 import type { InterventionRecord, SessionRecord, StoredStep, Verdict } from '../records.ts';
@@ -50,6 +51,8 @@ export type DetectOutcome =
       recorded: InterventionRecord[];
       /** The judge's review of this batch, when one ran. */
       review?: JudgeReview;
+      /** The session's experiment arm, for metrics by arm. */
+      arm?: Arm;
     };
 
 const MAX_STEPS_PER_RUN = 500;
@@ -120,9 +123,10 @@ export async function detectSession(deps: DetectDeps, sessionId: string, options
   const { recorded } = await deps.store.commitDetection(sessionId, session.version, {
     detection: observation.state,
     ...(judged ? { judge: judged.state, llmTokensDelta: judged.review?.tokensUsed ?? 0 } : {}),
-    ...planOf(observation, nowMs),
+    ...planOf(observation, nowMs, session.mode === 'shadow'),
   }, nowMs);
-  await queueNotifications(deps, recorded);
+  // Shadow mode: recorded with the guidance it would have sent, and never handed to the notifier.
+  await queueNotifications(deps, recorded.filter((record) => record.delivery.status !== 'suppressed'));
   return {
     status: 'processed',
     observed: steps.length,
@@ -131,15 +135,16 @@ export async function detectSession(deps: DetectDeps, sessionId: string, options
     ...(waitingForGap ? { waitingForGap } : {}),
     ...(more ? { more: true as const } : {}),
     ...(judged?.review ? { review: judged.review } : {}),
+    ...(session.experiment ? { arm: session.experiment.arm } : {}),
   };
 }
 
 /** What a run writes besides the state: verdicts, episode snapshots, interventions. */
-function planOf(observation: Observation, nowMs: number) {
+function planOf(observation: Observation, nowMs: number, shadow = false) {
   return {
     verdicts: observation.verdicts,
     episodes: episodeSnapshots(observation),
-    interventions: observation.interventions.map((decision) => toInterventionRecord(decision, nowMs)),
+    interventions: observation.interventions.map((decision) => toInterventionRecord(decision, nowMs, shadow)),
   };
 }
 
@@ -216,7 +221,7 @@ function isStranded({ delivery, createdAt }: InterventionRecord, nowMs: number):
   return delivery.status === 'pending' && delivery.attempts === 0 && nowMs - lastHandedOver > STRANDED_AFTER_MS;
 }
 
-function toInterventionRecord(decision: InterventionDecision, nowMs: number): InterventionRecord {
+function toInterventionRecord(decision: InterventionDecision, nowMs: number, shadow: boolean): InterventionRecord {
   return {
     // Derived from the episode id, so every retry of the delivery carries the same Wink-Delivery-Id.
     interventionId: decision.episodeId.replace(/^ep_/, 'iv_'),
@@ -227,7 +232,7 @@ function toInterventionRecord(decision: InterventionDecision, nowMs: number): In
     guidance: decision.guidance,
     evidence: decision.evidence,
     createdAt: new Date(nowMs).toISOString(),
-    delivery: { status: 'pending', attempts: 0 },
+    delivery: { status: shadow ? 'suppressed' : 'pending', attempts: 0 },
   };
 }
 

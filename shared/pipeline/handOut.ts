@@ -43,7 +43,7 @@ export async function waitForDetection(deps: HandOutDeps, sessionId: string, las
  * write: under concurrent posts every intervention goes to exactly one reply.
  */
 export async function handOutPending(deps: HandOutDeps, sessionId: string): Promise<Intervention[]> {
-  const pending = (await deps.store.listInterventions(sessionId)).filter((record) => record.handedOutAt === undefined);
+  const pending = (await deps.store.listInterventions(sessionId)).filter((record) => record.handedOutAt === undefined && !isSuppressed(record));
   const at = new Date(deps.now()).toISOString();
   const won: Intervention[] = [];
   for (const record of pending) {
@@ -59,12 +59,12 @@ export async function handOutPending(deps: HandOutDeps, sessionId: string): Prom
 export async function pollInterventions(
   deps: HandOutDeps,
   sessionId: string,
-  options: { after?: string | undefined; waitSeconds?: number | undefined },
+  options: { after?: string | undefined; waitSeconds?: number | undefined; includeSuppressed?: boolean | undefined },
 ): Promise<Intervention[]> {
   const sleep = deps.sleep ?? defaultSleep;
   const deadline = deps.now() + Math.min(options.waitSeconds ?? 0, MAX_POLL_WAIT_SECONDS) * 1000;
   for (let first = true; ; first = false) {
-    const all = await deps.store.listInterventions(sessionId);
+    const all = (await deps.store.listInterventions(sessionId)).filter((record) => options.includeSuppressed || !isSuppressed(record));
     const position = options.after === undefined ? -1 : all.findIndex((record) => record.interventionId === options.after);
     if (first && options.after !== undefined && position < 0) {
       throw new ApiError(400, 'invalid_query', `after: no intervention ${options.after} in this session; pass an interventionId from an earlier answer`,
@@ -74,12 +74,15 @@ export async function pollInterventions(
     const left = deadline - deps.now();
     if (found.length > 0 || left <= 0) {
       const at = new Date(deps.now()).toISOString();
-      await Promise.all(found.filter((record) => record.firstPolledAt === undefined).map((record) => deps.store.markPolled(sessionId, record.episodeId, at)));
+      await Promise.all(found.filter((record) => record.firstPolledAt === undefined && !isSuppressed(record)).map((record) => deps.store.markPolled(sessionId, record.episodeId, at)));
       return found.map(toPublicIntervention);
     }
     await sleep(Math.min(POLL_CHECK_EVERY_MS, left));
   }
 }
+
+/** A shadow session's intervention: recorded, never handed to the agent (only `?include=suppressed` lists it). */
+const isSuppressed = (record: InterventionRecord) => record.delivery.status === 'suppressed';
 
 /** Reads an integer query parameter within [0, max], or answers 400 naming it and the limit. */
 export function boundedIntParam(value: string | undefined, name: string, max: number, unit: string): number | undefined {

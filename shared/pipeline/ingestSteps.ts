@@ -3,6 +3,7 @@ import type { SessionRecord, StoredStep } from '../records.ts';
 import { MAX_STEP_BYTES, MAX_STEPS_AHEAD_OF_DETECTION, MAX_STEPS_PER_REQUEST, StepSchema, stepFingerprint, type Step } from '../steps.ts';
 import { storableJsonProblems } from '../storableJson.ts';
 import { StepWriteRaceError } from '../store/winkStore.ts';
+import { refuseIfEnded } from './endSession.ts';
 import type { StepsMessage } from '../queue/sqsQueues.ts';
 
 export interface IngestDeps {
@@ -30,6 +31,7 @@ const RACE_RETRY_DELAY_MS = 50;
  * client's retry is what gets them detected. The detector ignores steps it has already seen.
  */
 export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body: unknown): Promise<{ accepted: number; lastIndex: number }> {
+  refuseIfEnded(session);
   const steps = parseSteps(body);
   // The session was read to check its owner: its detection progress costs nothing more.
   rejectIndexesTooFarAhead(steps, isBatchBody(body), session.detection.nextIndex);

@@ -45,7 +45,7 @@ describe('HTTP API contract', () => {
       policy: { forbiddenPaths: ['tests/**'], forbiddenCommands: ['git push'] }, webhook: { url: 'https://example.test/hook' },
     });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ sessionId: expect.stringMatching(/^ses_/), webhookSecret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) });
+    expect(response.body).toEqual({ sessionId: expect.stringMatching(/^ses_/), webhookSecret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/), mode: 'active' });
   });
 
   it('rejects an invalid session with 400 naming the field', async () => {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { VERDICTS_METRIC, WINK_METRIC } from '../../infra/constructs/monitoring.ts';
+import { ARM_METRICS, VERDICTS_METRIC, WINK_METRIC } from '../../infra/constructs/monitoring.ts';
 import { PROJECT_ROOT } from '../../infra/paths.ts';
 import { CATEGORIES } from '../../shared/taxonomy.ts';
 import { CONFIGURED_CONTEXT, resourceNamed, resourcesOf, synthWinkTemplate } from './synth.ts';
@@ -153,6 +153,14 @@ describe('dashboard', () => {
     for (const category of CATEGORIES) expect(body).toContain(`\\"category\\",\\"${category}\\"`);
     expect(body).toContain('alarm');
   });
+
+  it('compares treatment and control: each arm metric by the Arm dimension', () => {
+    const body = JSON.stringify(Object.values(resourcesOf(defaults, 'AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    expect(body).toContain('Experiments: treatment vs control');
+    for (const metricName of ARM_METRICS) {
+      for (const arm of ['treatment', 'control']) expect(body).toContain(`\\"${metricName}\\",\\"Arm\\",\\"${arm}\\",\\"service\\",\\"wink\\"`);
+    }
+  });
 });
 
 describe('metrics the alarms and dashboard depend on', () => {
@@ -165,5 +173,7 @@ describe('metrics the alarms and dashboard depend on', () => {
     const code = [...sources(join(PROJECT_ROOT, 'functions')), ...sources(join(PROJECT_ROOT, 'shared'))].join('\n');
     for (const metricName of Object.values(WINK_METRIC)) expect(code, metricName).toMatch(new RegExp(`['"\`]${metricName}['"\`]`));
     expect(code).toMatch(new RegExp(`addDimension\\(\\s*['"]category['"][\\s\\S]{0,120}['"]${VERDICTS_METRIC}['"]`));
+    // The arm metrics go through one helper per handler, each adding the Arm dimension.
+    expect(code.match(/addDimension\(\s*['"]Arm['"]/g)?.length).toBe(2);
   });
 });

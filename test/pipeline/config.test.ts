@@ -25,3 +25,19 @@ describe('handler configuration', () => {
     expect(() => readApiConfig({ ...base, [ENV.allowPrivateWebhooks]: 'yes' })).toThrow();
   });
 });
+
+describe('deployment defaults for shadow mode and experiments', () => {
+  const base = { [ENV.tableName]: 't', [ENV.stepsQueueUrl]: 'q' };
+
+  it('defaults to active with no experiment, and reads WINK_DEFAULT_MODE and WINK_DEFAULT_EXPERIMENT', () => {
+    expect(readApiConfig(base)).toMatchObject({ defaultMode: 'active', defaultExperiment: undefined });
+    expect(readApiConfig({ ...base, [ENV.defaultMode]: 'shadow', [ENV.defaultExperiment]: '{"name":"nudges-v1","treatmentShare":0.3}' }))
+      .toMatchObject({ defaultMode: 'shadow', defaultExperiment: { name: 'nudges-v1', treatmentShare: 0.3 } });
+  });
+
+  it('fails at cold start on a bad mode or experiment', () => {
+    expect(() => readApiConfig({ ...base, [ENV.defaultMode]: 'quiet' })).toThrow();
+    expect(() => readApiConfig({ ...base, [ENV.defaultExperiment]: 'nudges' })).toThrow(/WINK_DEFAULT_EXPERIMENT must be JSON/);
+    expect(() => readApiConfig({ ...base, [ENV.defaultExperiment]: '{"name":"x","treatmentShare":2}' })).toThrow();
+  });
+});

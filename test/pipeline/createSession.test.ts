@@ -65,3 +65,37 @@ describe('isPrivateWebhookHost', () => {
     expect(isPrivateWebhookHost(host)).toBe(expected);
   });
 });
+
+describe('createSession: mode and experiment', () => {
+  const stored: SessionRecord[] = [];
+  const deps = { store: { createSession: async (session: SessionRecord) => { stored.push(session); } }, now: () => 0 };
+
+  it('is active unless the request or the deployment says shadow, and stores and returns the mode', async () => {
+    expect(await createSession(deps, 'h', { agentId: 'a', task: 't' })).toMatchObject({ mode: 'active' });
+    expect(await createSession({ ...deps, defaultMode: 'shadow' }, 'h', { agentId: 'a', task: 't' })).toMatchObject({ mode: 'shadow' });
+    const created = await createSession({ ...deps, defaultMode: 'shadow' }, 'h', { agentId: 'a', task: 't', mode: 'active' });
+    expect(created.mode).toBe('active');
+    expect(stored.at(-1)).toMatchObject({ sessionId: created.sessionId, mode: 'active' });
+  });
+
+  it('lets the arm decide the mode: a stated arm, or one drawn for the session, stored and returned', async () => {
+    const control = await createSession(deps, 'h', { agentId: 'a', task: 't', experiment: { name: 'nudges-v1', arm: 'control' } });
+    expect(control).toMatchObject({ mode: 'shadow', experiment: { name: 'nudges-v1', arm: 'control' } });
+    const everyone = await createSession(deps, 'h', { agentId: 'a', task: 't', experiment: { name: 'nudges-v1', treatmentShare: 1 } });
+    expect(everyone).toMatchObject({ mode: 'active', experiment: { name: 'nudges-v1', arm: 'treatment', treatmentShare: 1 } });
+    expect(stored.at(-1)).toMatchObject({ experiment: everyone.experiment, mode: 'active' });
+    const fromDeployment = await createSession({ ...deps, defaultExperiment: { name: 'rollout', treatmentShare: 0 } }, 'h', { agentId: 'a', task: 't' });
+    expect(fromDeployment).toMatchObject({ mode: 'shadow', experiment: { name: 'rollout', arm: 'control' } });
+  });
+
+  it('refuses mode next to experiment, a bad share and a bad name, naming the field', async () => {
+    await expect(createSession(deps, 'h', { agentId: 'a', task: 't', mode: 'active', experiment: { name: 'x' } }))
+      .rejects.toMatchObject({ statusCode: 400, details: [{ path: 'mode' }] });
+    await expect(createSession(deps, 'h', { agentId: 'a', task: 't', experiment: { name: 'x', treatmentShare: 1.5 } }))
+      .rejects.toMatchObject({ statusCode: 400, details: [expect.objectContaining({ path: 'experiment.treatmentShare' })] });
+    await expect(createSession(deps, 'h', { agentId: 'a', task: 't', experiment: { name: 'no spaces' } }))
+      .rejects.toMatchObject({ statusCode: 400, details: [expect.objectContaining({ path: 'experiment.name' })] });
+    await expect(createSession(deps, 'h', { agentId: 'a', task: 't', mode: 'quiet' }))
+      .rejects.toMatchObject({ statusCode: 400, details: [expect.objectContaining({ path: 'mode' })] });
+  });
+});

@@ -8,6 +8,7 @@ import { sha256Hex } from '../../shared/canonicalJson.ts';
 import { StepsQueue } from '../../shared/queue/sqsQueues.ts';
 import { ClaudeCodeLinkStore } from '../../shared/store/claudeCodeLinks.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
+import { ExperimentStore } from '../../shared/store/experimentStore.ts';
 import type { WinkStore } from '../../shared/store/winkStore.ts';
 import { freshQueue, freshStore } from '../support/localAws.ts';
 import { call } from '../support/steps.ts';
@@ -29,6 +30,7 @@ describe('session expiry', () => {
       store,
       authenticator: new ApiKeyAuthenticator(store),
       claudeCodeLinks: new ClaudeCodeLinkStore(createDocumentClient(), tableName, 30),
+      experiments: new ExperimentStore(createDocumentClient(), tableName, 30),
       stepsQueue: new StepsQueue(sqs, await freshQueue(sqs, 'steps')),
       now: () => clock,
     };
