@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EndSessionSchema } from '../experiments/session.ts';
 import { CreateSessionSchema, MAX_BODY_BYTES, MAX_STEP_BYTES, MAX_STEPS_PER_REQUEST, StepSchema } from '../steps.ts';
 import {
   ClaudeCodeHookAnswerSchema, CreatedSessionSchema, ErrorBodySchema, InterventionListSchema, InterventionSchema, RotatedSecretSchema, SessionSummarySchema, StepsAcceptedSchema,
@@ -28,6 +29,7 @@ const COMPONENTS = {
   SessionSummary: SessionSummarySchema,
   RotatedSecret: RotatedSecretSchema,
   ClaudeCodeHookAnswer: ClaudeCodeHookAnswerSchema,
+  EndSessionRequest: EndSessionSchema,
   Error: ErrorBodySchema,
 } satisfies Record<string, z.ZodType>;
 
@@ -131,6 +133,7 @@ export function buildOpenApiDocument() {
           parameters: [
             { name: 'after', in: 'query', required: false, description: 'Only those after this interventionId', schema: { type: 'string' } },
             { name: 'wait', in: 'query', required: false, description: 'Seconds (at most 20) to wait for one to come (long poll)', schema: { type: 'integer', minimum: 0, maximum: 20 } },
+            { name: 'include', in: 'query', required: false, description: "`suppressed`: also a shadow session's interventions", schema: { type: 'string', enum: ['suppressed'] } },
           ],
           responses: { 200: { description: 'OK', content: json('InterventionList') }, ...errors(400, 401, 404, 405, 500) },
         },
@@ -149,6 +152,26 @@ export function buildOpenApiDocument() {
           operationId: 'rotateWebhookSecret',
           summary: "Replace the session's webhook secret; for 24 h deliveries are signed with both",
           responses: { 200: { description: 'The new secret', content: json('RotatedSecret') }, ...errors(401, 404, 405, 409, 500) },
+        },
+      },
+      '/v1/sessions/{sessionId}/end': {
+        parameters: [sessionIdParameter],
+        post: {
+          operationId: 'endSession',
+          summary: 'Close a session with its outcome (idempotent); later steps are 409',
+          requestBody: { required: true, content: json('EndSessionRequest') },
+          responses: {
+            200: { description: 'The recorded end (the same end again answers the same)', content: { 'application/json': { schema: { type: 'object' } } } },
+            ...errors(400, 401, 404, 405, 409, 415, 500),
+          },
+        },
+      },
+      '/v1/experiments/{name}': {
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        get: {
+          operationId: 'experimentReport',
+          summary: 'Treatment vs control per metric, with 95% intervals, p-values and minimum detectable effects (README "Experiments")',
+          responses: { 200: { description: 'The report', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(401, 404, 405, 500) },
         },
       },
       '/v1/integrations/claude-code/hooks': {

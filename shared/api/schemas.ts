@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Intervention } from '../records.ts';
+import { ARMS, SessionModeSchema } from '../experiments/session.ts';
 import { CATEGORIES, SUBTYPES } from '../taxonomy.ts';
 
 /**
@@ -34,6 +35,8 @@ export const CreatedSessionSchema = z
   .object({
     sessionId: z.string(),
     webhookSecret: z.string().optional().meta({ description: 'Only when a webhook was given; shown only in this answer' }),
+    mode: SessionModeSchema.optional().meta({ description: '`shadow`: watched and recorded, never nudged' }),
+    experiment: z.object({ name: z.string(), arm: z.enum(ARMS), treatmentShare: z.number().optional() }).optional(),
   })
   .meta({ id: 'CreatedSession' });
 
@@ -76,7 +79,7 @@ export const ErrorBodySchema = z
   .meta({ id: 'Error' });
 
 export const DeliveryRecordSchema = z.object({
-  status: z.enum(['pending', 'delivered', 'failed', 'not_applicable']),
+  status: z.enum(['pending', 'delivered', 'failed', 'not_applicable', 'suppressed']),
   attempts: z.int().min(0),
   lastAttemptAt: z.string().optional(),
   lastResult: z.enum(['http_2xx', 'http_3xx', 'http_4xx', 'http_5xx', 'refused', 'timeout', 'unreachable', 'tls', 'blocked', 'invalid_target'])

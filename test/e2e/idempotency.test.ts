@@ -29,7 +29,7 @@ describe('POST /v1/sessions with Idempotency-Key', () => {
     const key = crypto.randomUUID();
     const first = await create(body, key);
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ sessionId: expect.stringMatching(/^ses_/), webhookSecret: expect.stringMatching(/^whsec_/) });
+    expect(first.body).toEqual({ sessionId: expect.stringMatching(/^ses_/), webhookSecret: expect.stringMatching(/^whsec_/), mode: 'active' });
     // Same JSON value, other key order: the same request.
     const retry = await create({ webhook: body.webhook, constraints: body.constraints, task: body.task, agentId: body.agentId }, key);
     expect(retry).toEqual(first);
