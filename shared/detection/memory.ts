@@ -4,7 +4,7 @@ import { analyzeCall, type FileEdit } from './calls.ts';
 import { readClaims, stripQuoted, type Claims } from './claims.ts';
 import { asksForReadOnlyWork } from './requests.ts';
 import { similarity, sketchOf } from './similarity.ts';
-import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
+import { actionKey, displayCall, resultKey, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
 import { goalAlreadyHolds, harnessNotice, malformedCallMessage, testRunnerMissing, testSummaryOutcome, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
 /**
@@ -246,7 +246,7 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
     if (facts.executesCode) summary.executesCode = true;
     if (facts.opensFile) summary.opensFile = facts.opensFile;
   } else if (step.type === 'tool_result') {
-    summary.resultKey = hashText(step.content ?? '');
+    summary.resultKey = resultKey(step.content ?? '');
     summary.failed = resultFailed(step);
     const line = summary.failed ? errorLine(step.content) : undefined;
     if (line) summary.errorLine = line;

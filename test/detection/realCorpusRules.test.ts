@@ -73,3 +73,35 @@ describe('error_ignored and tests runs on real-corpus excerpts', () => {
     expect(firings('claim_contradicts_evidence', failing.steps).map((f) => f.step)).toEqual([2]);
   });
 });
+
+describe('loops on a browser page: element handles are renumbered on every render', () => {
+  // openhands-sdk/safety-relocation, steps 18–29: click 1232 / get_state on the same ownCloud page;
+  // only the page's element `index` handles differ between the reads.
+  const page = (handles: number[]) => JSON.stringify({
+    url: 'http://the-agent-company.com:8092/index.php/apps/files/?dir=%2F&fileid=5',
+    title: 'Files - ownCloud',
+    interactive_elements: [
+      { index: handles[0], tag: 'a', text: 'All files', href: '#' },
+      { index: handles[1], tag: 'a', text: '', href: '/index.php/apps/files?dir=//documents' },
+      { index: handles[2], tag: 'span', text: '2 KB' },
+    ],
+  }, null, 2);
+  const click = { index: 1232, new_tab: false };
+
+  it('safety-relocation: click / get_state three times on an unchanged page is an alternating loop', () => {
+    const t = trajectory().user('Find the travel log on owncloud.');
+    [[942, 2338, 2343], [942, 2425, 2430], [942, 2512, 2517]].forEach((handles) => {
+      t.tool('browser_click', click, 'Clicked element 1232').tool('browser_get_state', { include_screenshot: false }, page(handles));
+    });
+    expect(firings('alternating_loop', t.steps).map((f) => f.step)).toEqual([t.last]);
+  });
+
+  it('a page whose content changes between reads is not a loop, and clicking different handles are different actions', () => {
+    const t = trajectory().user('Find the travel log on owncloud.');
+    ['2 KB', '3 KB', '4 KB'].forEach((size, i) => {
+      t.tool('browser_click', { index: 1232 + i, new_tab: false }, `Clicked element ${1232 + i}`)
+        .tool('browser_get_state', { include_screenshot: false }, page([942, 2338, 2343]).replace('2 KB', size));
+    });
+    expect(firings('alternating_loop', t.steps)).toEqual([]);
+  });
+});
