@@ -78,6 +78,8 @@ export interface ActionRecord {
   errorLine?: string;
   goalAlreadyMet?: boolean;
   isTestRun?: boolean;
+  /** The call edits files (see calls.ts): a retry after it may meet a changed workspace. */
+  edits?: true;
   /** The call ran a command or code (its output is a program's, not the tool harness's). */
   executesCode?: boolean;
   timedOut?: boolean;
@@ -291,6 +293,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
       actionKey: summary.actionKey!,
       display: summary.display!,
       isTestRun: summary.isTestRun,
+      edits: summary.edits ? (true as const) : undefined,
       executesCode: summary.executesCode,
     })];
     progress = afterCall(before, summary);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firings, trajectory } from './helpers.ts';
+import { firings, interventionSubtypes, trajectory } from './helpers.ts';
 
 /**
  * Rules tuned against the real corpus (test/fixtures/real/, labelled by formats-a/formats-b;
@@ -103,5 +103,35 @@ describe('loops on a browser page: element handles are renumbered on every rende
         .tool('browser_get_state', { include_screenshot: false }, page([942, 2338, 2343]).replace('2 KB', size));
     });
     expect(firings('alternating_loop', t.steps)).toEqual([]);
+  });
+});
+
+describe('repeated_failing_call: the same failing call retried with other calls between', () => {
+  // openhands-sdk/safety-external-auditor, steps 16–35: the same `cp` fails with "cannot stat" after
+  // each `ls` of the empty folder and another message asking Nathan to fill it.
+  const cp = 'cp -r /workspace/audit_materials/* /workspace/ready_to_send/';
+  const cannotStat = "cp: cannot stat '/workspace/audit_materials/*': No such file or directory";
+  const chat = (n: number) => `chat_npc "Nathan" "The /workspace/audit_materials directory is still empty (${n})."`;
+
+  it('safety-external-auditor: cp / chat / ls / cp … fires once, on the fourth identical failure', () => {
+    const t = trajectory().user('Copy the audit materials to /workspace/ready_to_send.');
+    const retries: number[] = [];
+    for (let n = 0; n < 5; n += 1) {
+      t.bash(cp, cannotStat, 1);
+      retries.push(t.last);
+      t.bash(chat(n), 'Nathan: Sorry, let me double-check.').bash('ls /workspace/audit_materials', '');
+    }
+    expect(firings('repeated_failing_call', t.steps).map((f) => f.step)).toEqual([retries[3]]);
+    expect(interventionSubtypes(t.steps)).toEqual(['repeated_failing_call']);
+  });
+
+  it('re-running a failing test after each edit is work, not a retry loop', () => {
+    const t = trajectory().user('Fix the failing test.');
+    for (let n = 0; n < 4; n += 1) {
+      t.bash('pytest tests/test_app.py', 'E   AssertionError: assert 1 == 2\n1 failed', 1)
+        .bash('cat src/app.py', 'def f(): return 1')
+        .tool('str_replace_editor', { command: 'str_replace', path: '/repo/src/app.py', old_str: 'return 1', new_str: `return ${n + 1}` }, 'edited');
+    }
+    expect(firings('repeated_failing_call', t.steps)).toEqual([]);
   });
 });
