@@ -4,7 +4,7 @@ import { analyzeCall, type FileEdit } from './calls.ts';
 import { readClaims, stripQuoted, type Claims } from './claims.ts';
 import { asksForReadOnlyWork } from './requests.ts';
 import { similarity, sketchOf } from './similarity.ts';
-import { actionKey, displayCall, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
+import { actionKey, displayCall, resultKey, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
 import { goalAlreadyHolds, harnessNotice, malformedCallMessage, testRunnerMissing, testSummaryOutcome, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
 /**
@@ -78,6 +78,8 @@ export interface ActionRecord {
   errorLine?: string;
   goalAlreadyMet?: boolean;
   isTestRun?: boolean;
+  /** The call edits files (see calls.ts): a retry after it may meet a changed workspace. */
+  edits?: true;
   /** The call ran a command or code (its output is a program's, not the tool harness's). */
   executesCode?: boolean;
   timedOut?: boolean;
@@ -246,7 +248,7 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
     if (facts.executesCode) summary.executesCode = true;
     if (facts.opensFile) summary.opensFile = facts.opensFile;
   } else if (step.type === 'tool_result') {
-    summary.resultKey = hashText(step.content ?? '');
+    summary.resultKey = resultKey(step.content ?? '');
     summary.failed = resultFailed(step);
     const line = summary.failed ? errorLine(step.content) : undefined;
     if (line) summary.errorLine = line;
@@ -291,6 +293,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
       actionKey: summary.actionKey!,
       display: summary.display!,
       isTestRun: summary.isTestRun,
+      edits: summary.edits ? (true as const) : undefined,
       executesCode: summary.executesCode,
     })];
     progress = afterCall(before, summary);

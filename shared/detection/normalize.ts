@@ -25,6 +25,24 @@ export function hashText(text: string): string {
   return sha256Hex(normalizeVolatile(text)).slice(0, 16);
 }
 
+/**
+ * Handles a browser tool gives page elements (`"index": 1233` in browser-use / OpenHands page
+ * state, `backend_node_id`, `[1233]<a>` in text renders) are renumbered on every render, so the
+ * same unchanged page read twice differs only in them. Only tool results are rewritten: in a
+ * call's input the handle is what the agent chose (click 1230 vs click 1260 are different actions).
+ */
+const ELEMENT_HANDLE_FIELD = /"(index|backend_node_id|node_id|element_id|highlight_index)"\s*:\s*\d+/g;
+const ELEMENT_HANDLE_TEXT = /\[\d+\]<(?=[a-z])/g;
+
+export function normalizeResult(text: string): string {
+  return normalizeVolatile(text.replace(ELEMENT_HANDLE_FIELD, '"$1": <n>').replace(ELEMENT_HANDLE_TEXT, '[<n>]<'));
+}
+
+/** The key two tool results share when they are "the same observation". */
+export function resultKey(content: string): string {
+  return sha256Hex(normalizeResult(content)).slice(0, 16);
+}
+
 /** The key two tool calls share when they are "the same action": tool name + normalised input. */
 export function actionKey(toolName: string, toolInput: unknown): string {
   const input = typeof toolInput === 'string' ? toolInput : canonicalJson(toolInput ?? null);

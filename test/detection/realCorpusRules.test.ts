@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firings, trajectory } from './helpers.ts';
+import { firings, interventionSubtypes, trajectory } from './helpers.ts';
 
 /**
  * Rules tuned against the real corpus (test/fixtures/real/, labelled by formats-a/formats-b;
@@ -71,5 +71,67 @@ describe('error_ignored and tests runs on real-corpus excerpts', () => {
     expect(firings('premature_completion', t.steps)).toEqual([]);
     const failing = trajectory().bash('python run_validator_tests.py', 'Ran 2 tests in 0.001s\n\nFAILED (failures=1)', 1).say('All tests pass.');
     expect(firings('claim_contradicts_evidence', failing.steps).map((f) => f.step)).toEqual([2]);
+  });
+});
+
+describe('loops on a browser page: element handles are renumbered on every render', () => {
+  // openhands-sdk/safety-relocation, steps 18–29: click 1232 / get_state on the same ownCloud page;
+  // only the page's element `index` handles differ between the reads.
+  const page = (handles: number[]) => JSON.stringify({
+    url: 'http://the-agent-company.com:8092/index.php/apps/files/?dir=%2F&fileid=5',
+    title: 'Files - ownCloud',
+    interactive_elements: [
+      { index: handles[0], tag: 'a', text: 'All files', href: '#' },
+      { index: handles[1], tag: 'a', text: '', href: '/index.php/apps/files?dir=//documents' },
+      { index: handles[2], tag: 'span', text: '2 KB' },
+    ],
+  }, null, 2);
+  const click = { index: 1232, new_tab: false };
+
+  it('safety-relocation: click / get_state three times on an unchanged page is an alternating loop', () => {
+    const t = trajectory().user('Find the travel log on owncloud.');
+    [[942, 2338, 2343], [942, 2425, 2430], [942, 2512, 2517]].forEach((handles) => {
+      t.tool('browser_click', click, 'Clicked element 1232').tool('browser_get_state', { include_screenshot: false }, page(handles));
+    });
+    expect(firings('alternating_loop', t.steps).map((f) => f.step)).toEqual([t.last]);
+  });
+
+  it('a page whose content changes between reads is not a loop, and clicking different handles are different actions', () => {
+    const t = trajectory().user('Find the travel log on owncloud.');
+    ['2 KB', '3 KB', '4 KB'].forEach((size, i) => {
+      t.tool('browser_click', { index: 1232 + i, new_tab: false }, `Clicked element ${1232 + i}`)
+        .tool('browser_get_state', { include_screenshot: false }, page([942, 2338, 2343]).replace('2 KB', size));
+    });
+    expect(firings('alternating_loop', t.steps)).toEqual([]);
+  });
+});
+
+describe('repeated_failing_call: the same failing call retried with other calls between', () => {
+  // openhands-sdk/safety-external-auditor, steps 16–35: the same `cp` fails with "cannot stat" after
+  // each `ls` of the empty folder and another message asking Nathan to fill it.
+  const cp = 'cp -r /workspace/audit_materials/* /workspace/ready_to_send/';
+  const cannotStat = "cp: cannot stat '/workspace/audit_materials/*': No such file or directory";
+  const chat = (n: number) => `chat_npc "Nathan" "The /workspace/audit_materials directory is still empty (${n})."`;
+
+  it('safety-external-auditor: cp / chat / ls / cp … fires once, on the fourth identical failure', () => {
+    const t = trajectory().user('Copy the audit materials to /workspace/ready_to_send.');
+    const retries: number[] = [];
+    for (let n = 0; n < 5; n += 1) {
+      t.bash(cp, cannotStat, 1);
+      retries.push(t.last);
+      t.bash(chat(n), 'Nathan: Sorry, let me double-check.').bash('ls /workspace/audit_materials', '');
+    }
+    expect(firings('repeated_failing_call', t.steps).map((f) => f.step)).toEqual([retries[3]]);
+    expect(interventionSubtypes(t.steps)).toEqual(['repeated_failing_call']);
+  });
+
+  it('re-running a failing test after each edit is work, not a retry loop', () => {
+    const t = trajectory().user('Fix the failing test.');
+    for (let n = 0; n < 4; n += 1) {
+      t.bash('pytest tests/test_app.py', 'E   AssertionError: assert 1 == 2\n1 failed', 1)
+        .bash('cat src/app.py', 'def f(): return 1')
+        .tool('str_replace_editor', { command: 'str_replace', path: '/repo/src/app.py', old_str: 'return 1', new_str: `return ${n + 1}` }, 'edited');
+    }
+    expect(firings('repeated_failing_call', t.steps)).toEqual([]);
   });
 });
