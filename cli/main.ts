@@ -7,6 +7,7 @@ import { runEval } from './eval.ts';
 import { runExperimentReport } from './experiment.ts';
 import { runClaudeCodeHook } from './hook.ts';
 import { runInitClaudeCode } from './init.ts';
+import { addKeysCommand } from './keys.ts';
 import { CliError, processIo, type CliIo } from './io.ts';
 import { readPolicy } from './policy.ts';
 import { runReplay } from './replay.ts';
@@ -119,6 +120,8 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
       if (!/^https?:\/\/[^\s]+$/.test(url)) throw new CliError(`--url must be an http(s) URL, got ${url}`, 2);
       setExitCode(await runExperimentReport(name, { url, apiKey, json: Boolean(opts.json) }, io));
     });
+
+  addKeysCommand(program, io);
 
   return program;
 }

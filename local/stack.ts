@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { sha256Hex } from '../shared/canonicalJson.ts';
 import { createSqsClient } from '../shared/queue/sqsQueues.ts';
 import { ENV } from '../shared/config.ts';
 import { createDocumentClient } from '../shared/store/documentClient.ts';
-import { WinkStore } from '../shared/store/winkStore.ts';
+import { ApiKeyStore } from '../shared/store/apiKeyStore.ts';
+import { hashApiKey } from '../shared/tenancy/apiKeys.ts';
 import { DEFAULT_RETRY_DELAYS_SECONDS, notificationsMaxReceiveCount } from '../shared/webhook/retryPolicy.ts';
 import { startApiServer } from './httpServer.ts';
 import { createLocalResources, type LocalResources } from './resources.ts';
@@ -27,6 +27,11 @@ export interface LocalStackOptions {
   logLevel?: string;
   /** Concurrent detector pollers, like the event source's maxConcurrency in AWS. @default 1 */
   detectorWorkers?: number;
+  /**
+   * Accept and deliver to loopback and private webhook targets (the agent's receiver runs on this
+   * machine). false applies the deployed rule (README "Webhook targets"). @default true
+   */
+  allowPrivateWebhooks?: boolean;
   /** Extra environment for the handlers (detection thresholds, LLM judge …). */
   env?: Record<string, string>;
   /** Wraps each handler as it is wired in (the bench times invocations with it). */
@@ -93,8 +98,8 @@ async function startOnEndpoints(
     [ENV.stepGapWaitSeconds]: String(options.gapWaitSeconds ?? 30),
     [ENV.webhookRetryDelaysSeconds]: retryDelays.join(','),
     [ENV.webhookTimeoutMs]: String(options.webhookTimeoutMs ?? 10_000),
-    // Locally the agent and its webhook receiver live on this machine.
-    [ENV.allowPrivateWebhooks]: 'true',
+    // Locally the agent and its webhook receiver usually live on this machine.
+    [ENV.allowPrivateWebhooks]: String(options.allowPrivateWebhooks ?? true),
     POWERTOOLS_SERVICE_NAME: 'wink',
     POWERTOOLS_METRICS_NAMESPACE: 'Wink',
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -103,7 +108,9 @@ async function startOnEndpoints(
   });
 
   const apiKey = options.apiKey ?? `wink_local_${randomBytes(16).toString('hex')}`;
-  await new WinkStore(createDocumentClient(), resources.tableName).putApiKey(sha256Hex(apiKey), 'local', new Date().toISOString());
+  const keys = new ApiKeyStore(createDocumentClient(), resources.tableName);
+  // A stack restarted on the same table (tests sharing servers) finds its key there already.
+  if (!(await keys.getApiKey(hashApiKey(apiKey)))) await keys.putApiKey({ keyHash: hashApiKey(apiKey), name: 'local', createdAt: new Date().toISOString() });
 
   // Imported only now: each handler reads its configuration from the environment at load time.
   const [{ handler: ingestHandler }, { handler: detectorHandler }, { handler: notifierHandler }] = await Promise.all([

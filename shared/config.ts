@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits/rateLimits.ts';
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './webhook/retryPolicy.ts';
 import { ExperimentRequestSchema, SessionModeSchema, type ExperimentRequest, type SessionMode } from './experiments/session.ts';
 
@@ -19,6 +20,8 @@ export const ENV = {
   defaultMode: 'WINK_DEFAULT_MODE',
   defaultExperiment: 'WINK_DEFAULT_EXPERIMENT',
   sessionIdleHours: 'WINK_SESSION_IDLE_HOURS',
+  rateLimitRequestsPerMinute: 'WINK_RATE_LIMIT_REQUESTS_PER_MINUTE',
+  rateLimitSessionsPerMinute: 'WINK_RATE_LIMIT_SESSIONS_PER_MINUTE',
   detectionConfig: 'WINK_DETECTION_CONFIG',
   webhookRetryDelaysSeconds: 'WINK_WEBHOOK_RETRY_DELAYS_SECONDS',
   webhookTimeoutMs: 'WINK_WEBHOOK_TIMEOUT_MS',
@@ -45,6 +48,8 @@ export interface ApiConfig {
   defaultExperiment?: ExperimentRequest | undefined;
   /** A session never ended counts as outcome `unknown` in experiment reports after this long without a step. @default 24 */
   sessionIdleHours: number;
+  /** Per-key requests and per-tenant session creations per minute (0 = off). @default DEFAULT_RATE_LIMITS */
+  rateLimits: RateLimits;
 }
 
 const experimentJson = z
@@ -71,6 +76,10 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
       defaultMode: SessionModeSchema.default('active'),
       defaultExperiment: experimentJson,
       sessionIdleHours: z.coerce.number().positive().default(24),
+      rateLimits: z.object({
+        requestsPerKey: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.requestsPerKey),
+        sessionsPerTenant: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.sessionsPerTenant),
+      }),
     })
     .parse({
       tableName: env[ENV.tableName],
@@ -80,6 +89,10 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
       defaultMode: env[ENV.defaultMode] || undefined,
       defaultExperiment: env[ENV.defaultExperiment] || undefined,
       sessionIdleHours: env[ENV.sessionIdleHours] || undefined,
+      rateLimits: {
+        requestsPerKey: env[ENV.rateLimitRequestsPerMinute] || undefined,
+        sessionsPerTenant: env[ENV.rateLimitSessionsPerMinute] || undefined,
+      },
     });
 }
 

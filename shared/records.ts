@@ -19,8 +19,15 @@ export interface SessionRecord {
   /** The secret before the last rotation, still signed with until `previousWebhookSecretValidUntil`. */
   previousWebhookSecret?: string;
   previousWebhookSecretValidUntil?: string;
-  /** Hash of the API key that created the session: other keys cannot see it. */
+  /**
+   * The owner: the tenant id of the API key that created the session (shared/tenancy/apiKeys.ts
+   * ownerIdOf), which for a key without a tenant is the key's hash. Keys of other tenants cannot see it.
+   */
   ownerKeyHash: string;
+  /** The Claude Code session_id a hook-created session belongs to, so DELETE can remove the link. */
+  claudeCodeSessionId?: string;
+  /** Its Idempotency-Key record's key (a hash), so DELETE can free the key. */
+  idempotencyKeyHash?: string;
   createdAt: string;
   detection: DetectionState;
   /** LLM judge bookkeeping (tokens, calls); opaque here, owned by shared/judge. */

@@ -14,6 +14,9 @@ import { WinkStore } from '../../shared/store/winkStore.ts';
 import { ClaudeCodeLinkStore } from '../../shared/store/claudeCodeLinks.ts';
 import { resolveAll } from '../../shared/webhook/postWebhook.ts';
 import { ExperimentStore } from '../../shared/store/experimentStore.ts';
+import { RateLimiter } from '../../shared/limits/rateLimits.ts';
+import { DynamoWindowCounter } from '../../shared/store/rateLimitStore.ts';
+import { SessionEraser } from '../../shared/store/sessionEraser.ts';
 
 const config = readApiConfig();
 const { logger, metrics } = createObservability();
@@ -24,6 +27,8 @@ const deps = {
   claudeCodeLinks: new ClaudeCodeLinkStore(documentClient, config.tableName, config.retentionDays),
   experiments: new ExperimentStore(documentClient, config.tableName, config.retentionDays),
   authenticator: new ApiKeyAuthenticator(store),
+  rateLimiter: new RateLimiter(new DynamoWindowCounter(documentClient, config.tableName), config.rateLimits),
+  sessionEraser: new SessionEraser(documentClient, config.tableName, config.retentionDays),
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,
   allowPrivateWebhooks: config.allowPrivateWebhooks,
@@ -49,7 +54,7 @@ async function apiHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayProx
     query: Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')),
     ...(body !== undefined ? { body } : {}),
   });
-  return jsonResponse(response.statusCode, response.body);
+  return response.statusCode === 204 ? { statusCode: 204 } : jsonResponse(response.statusCode, response.body);
 }
 
 // First .use() is outermost: context-aware logging wraps metrics flushing wraps error mapping.

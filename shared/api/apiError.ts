@@ -9,10 +9,12 @@ export interface ErrorDetail {
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
-    readonly statusCode: 400 | 401 | 404 | 405 | 409 | 413 | 415 | 422,
+    readonly statusCode: 400 | 401 | 404 | 405 | 409 | 413 | 415 | 422 | 429,
     readonly code: string,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Extra response headers (`Retry-After` on a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }

@@ -11,6 +11,8 @@ import { rotateWebhookSecret, type RotateSecretDeps } from '../pipeline/rotateWe
 import { sessionSummary, type SummaryDeps } from '../pipeline/sessionSummary.ts';
 import { ApiError } from './apiError.ts';
 import type { ApiKeyAuthenticator } from './authenticate.ts';
+import { RateLimitExceededError, type RateLimiter } from '../limits/rateLimits.ts';
+import { deleteSession, type DeleteSessionDeps } from '../pipeline/deleteSession.ts';
 import { openApiDocument } from './openapi.ts';
 
 export interface ApiRequest {
@@ -29,7 +31,12 @@ export interface ApiResponse {
 }
 
 export interface ApiDeps {
-  authenticator: Pick<ApiKeyAuthenticator, 'authenticate'>;
+  /** `authenticateCaller` when available (the key hash for per-key limits), else `authenticate` (owner id only). */
+  authenticator: Pick<ApiKeyAuthenticator, 'authenticate'> & Partial<Pick<ApiKeyAuthenticator, 'authenticateCaller'>>;
+  /** Per-key request and per-tenant session-creation limits (429 + Retry-After); none when absent. */
+  rateLimiter?: Pick<RateLimiter, 'takeRequest' | 'takeSessionCreation'>;
+  /** Removes a session and everything it stored (DELETE /v1/sessions/{id}). */
+  sessionEraser?: DeleteSessionDeps['eraser'];
   store: CreateSessionDeps['store'] & IngestDeps['store'] & SummaryDeps['store'] & HandOutDeps['store'] & RotateSecretDeps['store'] & ExperimentReportDeps['store'] & {
     getSession(sessionId: string): Promise<SessionRecord | undefined>;
   };
@@ -61,7 +68,7 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/interventions/?$`), methods: { GET: getInterventions } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/webhook-secret/?$`), methods: { POST: postWebhookSecret } },
   { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/end/?$`), methods: { POST: postEnd } },
-  { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/?$`), methods: { GET: getSession } },
+  { pattern: new RegExp(`^/v1/sessions/${SESSION_ID}/?$`), methods: { GET: getSession, DELETE: deleteSessionRoute } },
   { pattern: /^\/v1\/experiments\/([^/]{1,200})\/?$/, methods: { GET: getExperiment } },
   { pattern: /^\/v1\/integrations\/claude-code\/hooks\/?$/, methods: { POST: postClaudeCodeHook } },
 ];
@@ -73,7 +80,12 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
 export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
   // The API description is public, like any OpenAPI document: no key needed to generate a client.
   if (request.path === '/v1/openapi.json' && request.method.toUpperCase() === 'GET') return { statusCode: 200, body: openApiDocument() };
-  const ownerKeyHash = await deps.authenticator.authenticate(request.headers.authorization);
+  const caller = deps.authenticator.authenticateCaller
+    ? await deps.authenticator.authenticateCaller(request.headers.authorization)
+    : { ownerId: await deps.authenticator.authenticate(request.headers.authorization), keyHash: undefined };
+  // The owner id is the caller's tenant: every key of a tenant sees the tenant's sessions.
+  const ownerKeyHash = caller.ownerId;
+  await limited(() => deps.rateLimiter?.takeRequest(caller.keyHash ?? ownerKeyHash));
   for (const route of ROUTES) {
     const match = route.pattern.exec(request.path);
     if (!match) continue;
@@ -86,7 +98,18 @@ export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Prom
   throw new ApiError(404, 'not_found', `No such endpoint: ${request.method} ${request.path}`);
 }
 
+/** A rate limit reached is a 429 with Retry-After (seconds) and the usual JSON error body. */
+async function limited(take: () => Promise<void> | undefined): Promise<void> {
+  try {
+    await take();
+  } catch (error) {
+    if (!(error instanceof RateLimitExceededError)) throw error;
+    throw new ApiError(429, 'rate_limited', error.message, undefined, { 'retry-after': String(error.retryAfterSeconds) });
+  }
+}
+
 async function postSession(deps: ApiDeps, request: ApiRequest, ownerKeyHash: string): Promise<ApiResponse> {
+  await limited(() => deps.rateLimiter?.takeSessionCreation(ownerKeyHash));
   const created = await createSession(deps, ownerKeyHash, readJsonBody(request), request.headers['idempotency-key']);
   if (created.experiment) {
     const nowMs = deps.now();
@@ -162,6 +185,12 @@ async function postWebhookSecret(deps: ApiDeps, _request: ApiRequest, ownerKeyHa
 async function getSession(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
   const session = await ownedSession(deps, sessionId!, ownerKeyHash);
   return { statusCode: 200, body: await sessionSummary(deps, session) };
+}
+
+async function deleteSessionRoute(deps: ApiDeps, _request: ApiRequest, ownerKeyHash: string, sessionId?: string): Promise<ApiResponse> {
+  if (!deps.sessionEraser) throw new Error('No session eraser configured');
+  await deleteSession({ ...deps, eraser: deps.sessionEraser }, ownerKeyHash, sessionId!);
+  return { statusCode: 204, body: undefined };
 }
 
 /** Another key's session answers exactly like a missing one: its existence is not disclosed. */

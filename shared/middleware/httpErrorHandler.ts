@@ -6,8 +6,8 @@ interface ErrorLogger {
   error(message: string, ...extra: unknown[]): void;
 }
 
-export function jsonResponse(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
 /**
@@ -19,7 +19,7 @@ export function httpErrorHandler(options: { logger: ErrorLogger }): MiddlewareOb
     onError: async (request) => {
       const error = request.error;
       if (error instanceof ApiError) {
-        request.response = jsonResponse(error.statusCode, error.toBody());
+        request.response = jsonResponse(error.statusCode, error.toBody(), error.headers);
         return;
       }
       options.logger.error('Unhandled error in API request', { error });

@@ -92,6 +92,7 @@ async function linkedSession(deps: ClaudeCodeHookDeps, ownerKeyHash: string, eve
       constraints: [],
       policy: {},
       ownerKeyHash,
+      claudeCodeSessionId: event.session_id,
       createdAt: new Date(nowMs).toISOString(),
       detection: initialDetectionState(),
       llmTokens: 0,

@@ -101,7 +101,8 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
     await deps.store.createSession(session, nowMs);
     return createdBody(session);
   }
-  return createOnce(deps, session, { keyHash: sha256Hex(`${ownerKeyHash}\n${idempotencyKey}`), requestHash: fingerprint(body) }, nowMs);
+  const idempotencyKeyHash = sha256Hex(`${ownerKeyHash}\n${idempotencyKey}`);
+  return createOnce(deps, { ...session, idempotencyKeyHash }, { keyHash: idempotencyKeyHash, requestHash: fingerprint(body) }, nowMs);
 }
 
 function createdBody(session: SessionRecord): CreatedSession {

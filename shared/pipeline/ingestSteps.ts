@@ -2,7 +2,7 @@ import { ApiError, formatPath, issueDetails, summarize, type ErrorDetail } from 
 import type { SessionRecord, StoredStep } from '../records.ts';
 import { MAX_STEP_BYTES, MAX_STEPS_AHEAD_OF_DETECTION, MAX_STEPS_PER_REQUEST, StepSchema, stepFingerprint, type Step } from '../steps.ts';
 import { storableJsonProblems } from '../storableJson.ts';
-import { StepWriteRaceError } from '../store/winkStore.ts';
+import { SessionDeletedError, StepWriteRaceError } from '../store/winkStore.ts';
 import { refuseIfEnded } from './endSession.ts';
 import type { StepsMessage } from '../queue/sqsQueues.ts';
 
@@ -47,6 +47,7 @@ export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body
       await deps.store.putNewSteps(session.sessionId, fresh, nowMs);
       break;
     } catch (error) {
+      if (error instanceof SessionDeletedError) throw sessionNotFound(session.sessionId);
       if (!(error instanceof StepWriteRaceError) || attempt >= MAX_STORE_ATTEMPTS) throw error;
       // Give a concurrent transaction on the same steps time to commit before re-reading.
       await new Promise((resolve) => setTimeout(resolve, RACE_RETRY_DELAY_MS * attempt));
@@ -137,4 +138,9 @@ function conflictError(indexes: number[], why = 'was already received with diffe
   const named = sorted.length === 1 ? `Step index ${sorted[0]}` : `Step indexes ${sorted.join(', ')}`;
   return new ApiError(409, 'step_conflict', `${named} ${why}; nothing from this request was stored`,
     sorted.map((index) => ({ path: `index ${index}`, message: why })));
+}
+
+/** The same answer as for any unknown session (routes.ts ownedSession). */
+function sessionNotFound(sessionId: string): ApiError {
+  return new ApiError(404, 'session_not_found', `No session with id ${sessionId}; create one with POST /v1/sessions`);
 }

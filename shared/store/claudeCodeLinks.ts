@@ -93,6 +93,8 @@ export class ClaudeCodeLinkStore {
         new UpdateCommand({
           TableName: this.tableName, Key: linkKey,
           UpdateExpression: 'ADD nextIndex :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'UPDATED_OLD',
+          // A link removed by DELETE /v1/sessions/{id} must not come back as an empty counter.
+          ConditionExpression: 'attribute_exists(pk)',
         }),
       );
       return (Attributes?.nextIndex as number | undefined) ?? 0;

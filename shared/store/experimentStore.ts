@@ -15,7 +15,7 @@ export interface ExperimentMember {
 
 /** Experiments are per API key: another key's experiment of the same name is another experiment. */
 export const experimentPk = (ownerKeyHash: string, name: string) => `EXPERIMENT#${ownerKeyHash}#${name}`;
-const memberSk = (sessionId: string) => `MEMBER#${sessionId}`;
+export const memberSk = (sessionId: string) => `MEMBER#${sessionId}`;
 
 /** What enrolment needs of a session. */
 export type Enrolment = Pick<SessionRecord, 'sessionId' | 'ownerKeyHash' | 'createdAt' | 'experiment'>;

@@ -27,10 +27,17 @@ import {
   verdictSk,
 } from './keys.ts';
 import { TTL_ATTRIBUTE } from './tableDefinition.ts';
+import { readApiKey } from './apiKeyStore.ts';
+import type { ApiKeyRecord } from '../tenancy/apiKeys.ts';
 
 /** Another writer stored, or is storing, one of these steps between our read and our write. */
 export class StepWriteRaceError extends Error {
   override readonly name = 'StepWriteRaceError';
+}
+
+/** The session was deleted (DELETE /v1/sessions/{id}) while steps were being written: nothing was stored. */
+export class SessionDeletedError extends Error {
+  override readonly name = 'SessionDeletedError';
 }
 
 /** Detection state moved on since it was read: another invocation processed this session. */
@@ -110,6 +117,11 @@ export class WinkStore {
       new GetCommand({ TableName: this.tableName, Key: { pk: apiKeyPk(keyHash), sk: API_KEY_SK }, ProjectionExpression: 'pk' }),
     );
     return Item !== undefined;
+  }
+
+  /** The key's record (tenant, revocation) for the authenticator; see apiKeyStore.ts for the rest of key management. */
+  getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    return readApiKey(this.client, this.tableName, keyHash);
   }
 
   async putApiKey(keyHash: string, name: string, createdAt: string): Promise<void> {
@@ -384,6 +396,8 @@ export class WinkStore {
                   TableName: this.tableName,
                   Key: { pk: sessionPk(sessionId), sk: STEP_COUNT_SK },
                   UpdateExpression: 'ADD stepCount :n SET #ttl = :ttl',
+                  // DELETE leaves a tombstone here: a write racing the deletion fails instead of resurrecting steps.
+                  ConditionExpression: 'attribute_not_exists(deletedAt)',
                   ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
                   ExpressionAttributeValues: { ':n': chunk.length, ':ttl': expiresAt },
                 },
@@ -392,6 +406,9 @@ export class WinkStore {
           }),
         );
       } catch (error) {
+        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[chunk.length]?.Code === 'ConditionalCheckFailed') {
+          throw new SessionDeletedError(`Session ${sessionId} was deleted`, { cause: error });
+        }
         // ConditionalCheckFailed: the step is stored already. TransactionConflict: another request
         // (typically the client's own retry of this one) is writing it right now.
         if (error instanceof TransactionCanceledException &&

@@ -10,18 +10,18 @@ import { createApiKey, generateApiKey } from '../../scripts/create-api-key.ts';
 import { ApiKeyAuthenticator } from '../../shared/api/authenticate.ts';
 import { sha256Hex } from '../../shared/canonicalJson.ts';
 import { tableDefinition } from '../../shared/store/tableDefinition.ts';
-import { WinkStore } from '../../shared/store/winkStore.ts';
+import { ApiKeyStore } from '../../shared/store/apiKeyStore.ts';
 
 const run = promisify(execFile);
 const tableName = `api-keys-${randomUUID()}`;
 let documents: DynamoDBDocumentClient;
-let store: WinkStore;
+let store: ApiKeyStore;
 
 beforeAll(async () => {
   const dynamo = new DynamoDBClient({ endpoint: inject('dynamoEndpoint') });
   await dynamo.send(new CreateTableCommand(tableDefinition(tableName)));
   documents = DynamoDBDocumentClient.from(dynamo);
-  store = new WinkStore(documents, tableName);
+  store = new ApiKeyStore(documents, tableName);
 });
 
 const itemFor = async (key: string) =>
@@ -29,7 +29,7 @@ const itemFor = async (key: string) =>
 
 describe('createApiKey', () => {
   it('stores only the hash of a fresh key, with its name and creation time', async () => {
-    const key = await createApiKey(store, { name: 'ci-agents', now: new Date('2026-01-02T03:04:05Z') });
+    const { key } = await createApiKey(store, { name: 'ci-agents', now: new Date('2026-01-02T03:04:05Z') });
 
     expect(key).toMatch(/^wink_[A-Za-z0-9_-]{43}$/);
     expect(await itemFor(key)).toEqual({ pk: `APIKEY#${sha256Hex(key)}`, sk: 'APIKEY', name: 'ci-agents', createdAt: '2026-01-02T03:04:05.000Z' });
