@@ -131,3 +131,32 @@ describe('DELETE /v1/sessions/{id}', () => {
     expect((await api.getSession(second)).body).toMatchObject({ stepCount: 1 });
   });
 });
+
+describe('webhook delivery', () => {
+  it('does not follow a redirect: a receiver answering 302 to another loopback server, that server sees nothing', async () => {
+    const { createServer } = await import('node:http');
+    const elsewhere = await startWebhookReceiver();
+    const redirector = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(302, { location: elsewhere.url }).end());
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    try {
+      const api = apiClient(stack.url, key.acmeA);
+      const { port } = redirector.address() as { port: number };
+      const { body: created } = await api.createSession({ agentId: 'a', task: 'Fix the failing import in app.py', webhook: { url: `http://127.0.0.1:${port}/wink` } });
+      await api.postSteps(created.sessionId, { steps: failingLoop(4) });
+
+      const delivery = await eventually(async () => {
+        const [intervention] = (await api.getSession(created.sessionId)).body.interventions ?? [];
+        return intervention?.delivery.attempts > 0 ? intervention.delivery : undefined;
+      }, 20_000, 'the delivery attempt');
+      expect(delivery).toMatchObject({ status: 'failed', attempts: 1, lastResult: 'http_3xx' });
+      expect(elsewhere.received).toEqual([]);
+    } finally {
+      redirector.closeAllConnections();
+      redirector.close();
+      await elsewhere.close();
+    }
+  });
+});
