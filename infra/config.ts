@@ -38,6 +38,10 @@ const contextSchema = z.object({
     .default(30),
   apiThrottleRateLimit: z.coerce.number().positive().default(50),
   apiThrottleBurstLimit: positiveInt.default(100),
+  /** Requests per API key per minute (DynamoDB fixed-window counter; 0 = off). */
+  rateLimitRequestsPerMinute: nonNegativeInt.default(6000),
+  /** New sessions per tenant per minute (0 = off). */
+  rateLimitSessionsPerMinute: nonNegativeInt.default(600),
   /** At most 10: the steps queue is FIFO (which also rules out a batching window). */
   detectorBatchSize: positiveInt.max(10).default(10),
   detectorMaxConcurrency: positiveInt.default(10),

@@ -78,6 +78,7 @@ export class WinkStack extends Stack {
       retentionDays: config.retentionDays,
       throttleRateLimit: config.apiThrottleRateLimit,
       throttleBurstLimit: config.apiThrottleBurstLimit,
+      rateLimits: { requestsPerKey: config.rateLimitRequestsPerMinute, sessionsPerTenant: config.rateLimitSessionsPerMinute },
       sessionDefaults: {
         mode: config.defaultMode,
         ...(config.defaultExperiment ? { experiment: config.defaultExperiment } : {}),

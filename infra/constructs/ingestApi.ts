@@ -15,6 +15,7 @@ export const WINK_ROUTES: ReadonlyArray<{ readonly method: HttpMethod; readonly 
   { method: HttpMethod.POST, path: '/v1/sessions' },
   { method: HttpMethod.POST, path: '/v1/sessions/{sessionId}/steps' },
   { method: HttpMethod.GET, path: '/v1/sessions/{sessionId}' },
+  { method: HttpMethod.DELETE, path: '/v1/sessions/{sessionId}' },
   { method: HttpMethod.GET, path: '/v1/sessions/{sessionId}/interventions' },
   { method: HttpMethod.POST, path: '/v1/sessions/{sessionId}/webhook-secret' },
   { method: HttpMethod.POST, path: '/v1/integrations/claude-code/hooks' },
@@ -53,6 +54,12 @@ export interface IngestApiProps {
   readonly throttleRateLimit?: number;
   /** Requests the stage absorbs in a burst. @default 100 */
   readonly throttleBurstLimit?: number;
+  /**
+   * Per-key requests and per-tenant session creations per minute, counted in the table by the
+   * function (shared/limits); the stage throttling above caps the whole API. 0 turns one off.
+   * @default { requestsPerKey: 6000, sessionsPerTenant: 600 } (DEFAULT_RATE_LIMITS)
+   */
+  readonly rateLimits?: { readonly requestsPerKey?: number; readonly sessionsPerTenant?: number };
   /** Mode, experiment and idle time for sessions that name none (see README "Experiments"). @default active, none, 24 h */
   readonly sessionDefaults?: { readonly mode?: 'active' | 'shadow'; readonly experiment?: Record<string, unknown>; readonly idleHours?: number };
   /** @default 512 */
@@ -101,6 +108,8 @@ export class IngestApi extends Construct {
         [ENV.tableName]: props.table.tableName,
         [ENV.stepsQueueUrl]: props.stepsQueue.queueUrl,
         [ENV.retentionDays]: String(props.retentionDays),
+        ...(props.rateLimits?.requestsPerKey !== undefined ? { [ENV.rateLimitRequestsPerMinute]: String(props.rateLimits.requestsPerKey) } : {}),
+        ...(props.rateLimits?.sessionsPerTenant !== undefined ? { [ENV.rateLimitSessionsPerMinute]: String(props.rateLimits.sessionsPerTenant) } : {}),
         ...(props.sessionDefaults?.mode ? { [ENV.defaultMode]: props.sessionDefaults.mode } : {}),
         ...(props.sessionDefaults?.experiment ? { [ENV.defaultExperiment]: JSON.stringify(props.sessionDefaults.experiment) } : {}),
         ...(props.sessionDefaults?.idleHours ? { [ENV.sessionIdleHours]: String(props.sessionDefaults.idleHours) } : {}),
@@ -148,6 +157,9 @@ export class IngestApi extends Construct {
 function validate(props: IngestApiProps, rateLimit: number, burstLimit: number, timeout: Duration): void {
   if (!(rateLimit > 0)) throw new Error(`throttleRateLimit must be positive, got ${rateLimit}`);
   if (!Number.isInteger(burstLimit) || burstLimit < 1) throw new Error(`throttleBurstLimit must be a positive integer, got ${burstLimit}`);
+  for (const [name, limit] of Object.entries(props.rateLimits ?? {})) {
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new Error(`rateLimits.${name} must be a whole number ≥ 0 (0 = off), got ${limit}`);
+  }
   if (timeout.toSeconds() > 29) throw new Error(`timeout must be at most 29 s (the HTTP API integration limit), got ${timeout.toSeconds()} s`);
   if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
     throw new Error(`retentionDays must be a positive integer, got ${props.retentionDays}`);

@@ -57,17 +57,24 @@ const json = (name: ComponentName) => ({ 'application/json': { schema: ref(name)
 const ERRORS = {
   400: 'Invalid JSON or an invalid field; `details` name each field and why',
   401: 'Missing or wrong API key (checked before anything else)',
-  404: 'Unknown session, or a session of another API key (answered alike), or no such endpoint',
+  404: 'Unknown or deleted session, or a session of another tenant (answered alike), or no such endpoint',
   405: 'Method not allowed on this path',
   409: 'A step index already received with different content; nothing from the request was stored',
   413: `Over a limit: ${MAX_STEPS_PER_REQUEST} steps per request, ${MAX_STEP_BYTES} bytes per step, ${MAX_BODY_BYTES} bytes per body; the message states which`,
   415: 'Content-Type other than application/json',
   422: 'An Idempotency-Key reused with a different body',
+  429: 'Rate limit reached: requests per API key, or new sessions per tenant, per minute; retry after `Retry-After` seconds',
   500: 'Server fault (never caused by what a client sends); retrying the request is safe',
 } as const;
 
 function errors(...statuses: Array<keyof typeof ERRORS>) {
-  return Object.fromEntries(statuses.map((status) => [String(status), { description: ERRORS[status], content: json('Error') }]));
+  // Every authenticated route counts against the key's request limit.
+  const withRateLimit: Array<keyof typeof ERRORS> = statuses.includes(401) && !statuses.includes(429) ? [...statuses, 429] : statuses;
+  return Object.fromEntries(withRateLimit.map((status) => [String(status), {
+    description: ERRORS[status],
+    ...(status === 429 ? { headers: { 'Retry-After': { description: 'Seconds until the current one-minute window ends', schema: { type: 'integer', minimum: 1 } } } } : {}),
+    content: json('Error'),
+  }]));
 }
 
 const waitMsParameter = {
@@ -144,6 +151,12 @@ export function buildOpenApiDocument() {
           operationId: 'getSession',
           summary: 'What was asked, seen and said: steps, verdicts, episodes, interventions with delivery, resolution',
           responses: { 200: { description: 'OK', content: json('SessionSummary') }, ...errors(401, 404, 405, 500) },
+        },
+        delete: {
+          operationId: 'deleteSession',
+          summary: 'Delete the session and everything it stored: steps, verdicts, episodes, interventions and their deliveries, links',
+          description: 'Later reads, posts and a second DELETE are 404. Detection or delivery still in flight cannot bring it back (README "Retention and deletion").',
+          responses: { 204: { description: 'Deleted' }, ...errors(401, 404, 405, 500) },
         },
       },
       '/v1/sessions/{sessionId}/webhook-secret': {

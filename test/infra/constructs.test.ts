@@ -112,6 +112,15 @@ describe('IngestApi', () => {
     expect(() => build({ throttleBurstLimit: 0 })).toThrow(/throttleBurstLimit/);
     expect(() => build({ timeout: Duration.seconds(30) })).toThrow(/at most 29 s/);
   });
+
+  it('passes per-key and per-tenant rate limits to the function, refusing negative or fractional ones', () => {
+    const api = build({ rateLimits: { requestsPerKey: 120, sessionsPerTenant: 0 } });
+    expect(Template.fromStack(Stack.of(api)).findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { WINK_RATE_LIMIT_REQUESTS_PER_MINUTE: '120', WINK_RATE_LIMIT_SESSIONS_PER_MINUTE: '0' } } },
+    })).not.toEqual({});
+    expect(() => build({ rateLimits: { requestsPerKey: -1 } })).toThrow(/rateLimits.requestsPerKey must be a whole number/);
+    expect(() => build({ rateLimits: { sessionsPerTenant: 1.5 } })).toThrow(/rateLimits.sessionsPerTenant/);
+  });
 });
 
 describe('Monitoring', () => {
