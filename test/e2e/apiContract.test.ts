@@ -168,7 +168,7 @@ describe('HTTP API contract', () => {
 
   it('answers 404 for an unknown path and 405 for a wrong method', async () => {
     expect((await api.request('GET', '/v2/nothing')).status).toBe(404);
-    const response = await api.request('DELETE', `/v1/sessions/${sessionId}`);
+    const response = await api.request('PUT', `/v1/sessions/${sessionId}`);
     expect(response.status).toBe(405);
     expect(response.body.error.message).toContain('GET');
   });
