@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Command } from 'commander';
 import { VALID_KEY_CACHE_MS } from '../shared/api/authenticate.ts';
 import { ENV } from '../shared/config.ts';
-import { ApiKeyNotFoundError, ApiKeyStore } from '../shared/store/apiKeyStore.ts';
+import { ApiKeyExistsError, ApiKeyNotFoundError, ApiKeyStore } from '../shared/store/apiKeyStore.ts';
 import {
   KEY_HASH_PREFIX_LENGTH, KeyNameSchema, TenantSchema, apiKeyProblem, generateApiKey, hashApiKey, type ApiKeyRecord,
 } from '../shared/tenancy/apiKeys.ts';
@@ -23,7 +23,12 @@ export async function createApiKey(
   const name = parseOrFail(KeyNameSchema, options.name);
   const tenant = options.tenant === undefined ? undefined : parseOrFail(TenantSchema, options.tenant);
   const record: ApiKeyRecord = { keyHash: hashApiKey(key), name, createdAt: (options.now ?? new Date()).toISOString(), ...(tenant ? { tenant } : {}) };
-  await store.putApiKey(record);
+  try {
+    await store.putApiKey(record);
+  } catch (error) {
+    if (error instanceof ApiKeyExistsError) throw new CliError(`${error.message} (hash ${record.keyHash.slice(0, KEY_HASH_PREFIX_LENGTH)}); nothing changed`, 1, { cause: error });
+    throw error;
+  }
   return { key, record };
 }
 

@@ -8,6 +8,11 @@ export class ApiKeyNotFoundError extends Error {
   override readonly name = 'ApiKeyNotFoundError';
 }
 
+/** A key with this hash is stored already (a `--key` given twice): nothing was changed. */
+export class ApiKeyExistsError extends Error {
+  override readonly name = 'ApiKeyExistsError';
+}
+
 /** Two items per key, written together: `APIKEY#<hash>` (what authentication reads, one GetItem) and an entry in the `APIKEYS` directory (what listing reads, one Query instead of a table scan). */
 export async function readApiKey(client: DynamoDBDocumentClient, tableName: string, keyHash: string): Promise<ApiKeyRecord | undefined> {
   const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { pk: apiKeyPk(keyHash), sk: API_KEY_SK } }));
@@ -38,7 +43,7 @@ export class ApiKeyStore {
       }));
     } catch (error) {
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-        throw new Error('This API key is stored already', { cause: error });
+        throw new ApiKeyExistsError('This API key is stored already', { cause: error });
       }
       throw error;
     }

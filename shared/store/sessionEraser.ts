@@ -1,6 +1,5 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type BatchWriteCommandOutput, DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { SessionRecord } from '../records.ts';
 import { experimentPk, memberSk } from './experimentStore.ts';
 import { CLAUDE_CODE_SK, IDEMPOTENCY_SK, SESSION_SK, STEP_COUNT_SK, claudeCodePk, idempotencyPk, sessionPk } from './keys.ts';

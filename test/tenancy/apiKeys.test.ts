@@ -80,6 +80,12 @@ describe('wink keys', () => {
     const shortKey = await wink('keys', 'create', '--key', 'short');
     expect(shortKey).toMatchObject({ code: 2, err: expect.stringContaining('at least 24 characters') });
     expect(await allItems()).toEqual([]);
+    const given = `wink_given_${'y'.repeat(30)}`;
+    expect((await wink('keys', 'create', '--key', given, '--name', 'first')).code).toBe(0);
+    const again = await wink('keys', 'create', '--key', given, '--name', 'second', '--tenant', 'other');
+    expect(again).toMatchObject({ code: 1, err: expect.stringContaining('This API key is stored already') });
+    expect(await keys.getApiKey(hashApiKey(given))).toMatchObject({ name: 'first' });
+    expect(await keys.getApiKey(hashApiKey(given))).not.toHaveProperty('tenant');
   });
 
   it('needs a table name', async () => {
