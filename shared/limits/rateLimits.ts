@@ -52,6 +52,12 @@ export class RateLimiter {
     private readonly counter: WindowCounter,
     private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
     private readonly now: () => number = Date.now,
+    /**
+     * The counter could not be read or written (throttling, an outage): the request goes through
+     * and this hears about it. Limits protect capacity; failing closed would turn a DynamoDB hiccup
+     * into an outage of every key.
+     */
+    private readonly onCounterError: (error: unknown) => void = () => undefined,
   ) {}
 
   /** Counts one request of the key; throws RateLimitExceededError past the limit. */
@@ -69,8 +75,13 @@ export class RateLimiter {
     const { windowStartSeconds, retryAfterSeconds } = windowAt(this.now());
     // Kept a window past its end, so a clock a little behind still finds it.
     const expiresAtSeconds = windowStartSeconds + 2 * RATE_WINDOW_SECONDS;
-    if (!(await this.counter.incrementBelow({ scope, id, windowStartSeconds, limit, expiresAtSeconds }))) {
-      throw new RateLimitExceededError(scope, limit, retryAfterSeconds);
+    let allowed: boolean;
+    try {
+      allowed = await this.counter.incrementBelow({ scope, id, windowStartSeconds, limit, expiresAtSeconds });
+    } catch (error) {
+      this.onCounterError(error);
+      return;
     }
+    if (!allowed) throw new RateLimitExceededError(scope, limit, retryAfterSeconds);
   }
 }

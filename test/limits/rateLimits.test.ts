@@ -58,6 +58,15 @@ describe('RateLimiter on DynamoDB', () => {
     expect(outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof RateLimitExceededError)).toHaveLength(15);
   });
 
+  it('lets the request through and reports it when the counter itself fails (fails open)', async () => {
+    const failures: unknown[] = [];
+    const broken = { incrementBelow: async () => { throw new Error('ProvisionedThroughputExceededException'); } };
+    const limiter = new RateLimiter(broken, { requestsPerKey: 1, sessionsPerTenant: 1 }, () => WINDOW_START_MS, (error) => failures.push(error));
+    await expect(limiter.takeRequest('k')).resolves.toBeUndefined();
+    await expect(limiter.takeSessionCreation('t')).resolves.toBeUndefined();
+    expect(failures).toHaveLength(2);
+  });
+
   it('a limit of 0 is off and writes nothing', async () => {
     const limiter = new RateLimiter({ incrementBelow: async () => { throw new Error('must not be called'); } }, { requestsPerKey: 0, sessionsPerTenant: 0 });
     await expect(limiter.takeRequest('k')).resolves.toBeUndefined();
