@@ -62,11 +62,18 @@ export interface FaultRule {
   layer?: 'caller' | 'wire';
   /** Reasons of a `transaction_canceled` fault. */
   cancellationReasons?: CancellationReason[];
+  /**
+   * Runs when the fault fires, before the caller gets the error (for `after_success`: after the
+   * call went through). Its own AWS calls are attributed to `other`, so they do not match rules.
+   */
+  onFault?: (call: AwsCall) => Promise<void> | void;
 }
 
 export interface FaultInjector {
   /** Replaces the script. Rules are checked in order; the first whose turn it is fires. */
   script(...rules: FaultRule[]): void;
+  /** Adds rules to the script. */
+  add(...rules: FaultRule[]): void;
   /** Stops injecting (the calls still get counted). */
   clear(): void;
   /** Faults injected so far, by rule name (kept across `script` calls). */
@@ -122,11 +129,12 @@ export function installFaultInjector(seed = 1): FaultInjector {
       }
       const hit = faultFor(call, layer);
       if (!hit) return next(args);
-      if (hit.rule.fault === 'after_success') {
-        await next(args);
-        throw serverError(service, `Injected by ${hit.rule.name}: the call succeeded, the reply was lost`);
-      }
-      throw faultError(service, hit.rule);
+      const { rule } = hit;
+      if (rule.fault === 'after_success') await next(args);
+      if (rule.onFault) await originOf.run('other', async () => rule.onFault!(call));
+      throw rule.fault === 'after_success'
+        ? serverError(service, `Injected by ${rule.name}: the call succeeded, the reply was lost`)
+        : faultError(service, rule);
     };
 
   onAwsClientCreated((client: AwsClient, service) => {
@@ -142,6 +150,9 @@ export function installFaultInjector(seed = 1): FaultInjector {
   return {
     script(...next: FaultRule[]) {
       rules = next.map((rule) => ({ rule, seen: 0, fired: 0 }));
+    },
+    add(...more: FaultRule[]) {
+      rules.push(...more.map((rule) => ({ rule, seen: 0, fired: 0 })));
     },
     clear() {
       rules = [];
@@ -236,3 +247,7 @@ export const callSites = {
 
 /** Narrows a call site to one handler's calls. */
 export const from = (origin: Origin, site: (call: AwsCall) => boolean) => (call: AwsCall) => call.origin === origin && site(call);
+
+/** Narrows a call site to the calls about one session (its id appears in the key, values or message). */
+export const about = (sessionId: string, site: (call: AwsCall) => boolean) => (call: AwsCall) =>
+  site(call) && JSON.stringify(call.input ?? {}).includes(sessionId);
