@@ -78,8 +78,10 @@ export interface FaultInjector {
   clear(): void;
   /** Faults injected so far, by rule name (kept across `script` calls). */
   readonly injected: Record<string, number>;
-  /** Every call seen, by `origin:service:command` (both layers: a retried call counts once per attempt at `wire`). */
+  /** Every call the code made, by `origin:service:command`. */
   readonly calls: Record<string, number>;
+  /** Every HTTP attempt the SDK made for them (more than `calls` when the SDK retried). */
+  readonly attempts: Record<string, number>;
   /** Runs `run` with calls attributed to `origin` (the local stack's `wrapHandler` uses it). */
   within<T>(origin: Origin, run: () => Promise<T>): Promise<T>;
   /** For `startLocalStack({ wrapHandler })`: attributes each handler's calls to it. */
@@ -99,6 +101,7 @@ export function installFaultInjector(seed = 1): FaultInjector {
   let rules: { rule: FaultRule; seen: number; fired: number }[] = [];
   const injected: Record<string, number> = {};
   const calls: Record<string, number> = {};
+  const attempts: Record<string, number> = {};
 
   /** The fault for this call at this layer, if any (advancing the rules' counters). */
   const faultFor = (call: AwsCall, layer: 'caller' | 'wire'): { rule: FaultRule } | undefined => {
@@ -123,10 +126,9 @@ export function installFaultInjector(seed = 1): FaultInjector {
         input: layer === 'caller' ? args.input : args.input ?? {},
         origin: originOf.getStore() ?? 'other',
       };
-      if (layer === 'caller') {
-        const key = `${call.origin}:${service}:${call.command}`;
-        calls[key] = (calls[key] ?? 0) + 1;
-      }
+      const key = `${call.origin}:${service}:${call.command}`;
+      const counts = layer === 'caller' ? calls : attempts;
+      counts[key] = (counts[key] ?? 0) + 1;
       const hit = faultFor(call, layer);
       if (!hit) return next(args);
       const { rule } = hit;
@@ -159,6 +161,7 @@ export function installFaultInjector(seed = 1): FaultInjector {
     },
     injected,
     calls,
+    attempts,
     within: (origin, run) => originOf.run(origin, run),
     wrapHandler: (functionName, handler) => {
       const origin: Origin = functionName === 'ingest' || functionName === 'detector' || functionName === 'notifier' ? functionName : 'other';
