@@ -83,7 +83,7 @@ describe('ingest under DynamoDB and SQS faults (fault middleware on the real cli
     expect(Object.values(faults.injected).reduce((a, b) => a + b, 0)).toBe(cases.length);
   });
 
-  it('seeded random faults (30 % of ingest calls) over 8 sessions × 4 posts: clients retrying until 202 lose nothing', async () => {
+  it('seeded random faults on ingest\'s calls (throttling, lost replies, SQS 500s), 8 sessions × 4 posts: clients retrying until 202 lose nothing', async () => {
     const sessions = await Promise.all(Array.from({ length: 8 }, async () =>
       (await api.createSession({ agentId: 'faults', task: 'Fix the failing import in app.py' })).body.sessionId as string));
     faults.script(
