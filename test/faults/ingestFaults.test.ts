@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { apiClient } from '../support/apiClient.ts';
-import { about, callSites, from, installFaultInjector, type FaultKind } from '../support/faultInjector.ts';
+import { about, callSites, from, installFaultInjector, reportFaults, type FaultKind } from '../support/faultInjector.ts';
 import { censusQueues, censusTable, waitFor } from '../support/pipelineCensus.ts';
 import { failingLoop } from '../support/steps.ts';
 
@@ -35,6 +35,7 @@ describe('ingest under DynamoDB and SQS faults (fault middleware on the real cli
   });
 
   afterAll(async () => {
+    reportFaults('ingestFaults', faults);
     faults.clear();
     sqs?.destroy();
     await stack?.stop();

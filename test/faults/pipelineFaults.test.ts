@@ -6,7 +6,7 @@ import { STRANDED_AFTER_MS } from '../../shared/pipeline/detectSession.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { WinkStore } from '../../shared/store/winkStore.ts';
 import { apiClient } from '../support/apiClient.ts';
-import { about, callSites, from, installFaultInjector, type FaultRule } from '../support/faultInjector.ts';
+import { about, callSites, from, installFaultInjector, reportFaults, type FaultRule } from '../support/faultInjector.ts';
 import { censusQueues, censusTable, waitFor } from '../support/pipelineCensus.ts';
 import { startScriptedReceiver, type ReceiverAnswer } from '../support/scriptedReceiver.ts';
 import { failingLoop } from '../support/steps.ts';
@@ -51,6 +51,7 @@ describe('detector and notifier under faults (fault middleware on the real clien
   });
 
   afterAll(async () => {
+    reportFaults('pipelineFaults', faults);
     faults.clear();
     sqs?.destroy();
     await stack?.stop();

@@ -248,6 +248,13 @@ export const callSites = {
   deleteSteps: (call: AwsCall) => call.command === 'DeleteMessageBatch' && /steps\.fifo$/.test(call.input?.QueueUrl ?? ''),
 };
 
+/** With WINK_FAULTS_REPORT=1, prints what a test file injected (figures for the closing note). */
+export function reportFaults(file: string, faults: FaultInjector): void {
+  if (!process.env.WINK_FAULTS_REPORT) return;
+  const total = Object.values(faults.injected).reduce((a, b) => a + b, 0);
+  console.info(`[faults] ${file}: ${total} injected`, JSON.stringify(faults.injected));
+}
+
 /** Narrows a call site to one handler's calls. */
 export const from = (origin: Origin, site: (call: AwsCall) => boolean) => (call: AwsCall) => call.origin === origin && site(call);
 
