@@ -60,6 +60,8 @@ export interface OpenAIStub {
   completions(): RecordedRequest[];
   /** Queue replies, answered in order. */
   script(...replies: StubReply[]): void;
+  /** Drops the replies not yet used. */
+  clear(): void;
   close(): Promise<void>;
 }
 
@@ -121,6 +123,7 @@ export async function startOpenAIStub(options: StubOptions = {}): Promise<OpenAI
     requests,
     completions: () => requests.filter((r) => r.path.endsWith('/chat/completions')),
     script: (...replies) => queue.push(...replies),
+    clear: () => { queue.length = 0; },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();
