@@ -36,7 +36,8 @@ const FILLERS = /\{[A-Za-z]+\}/g;
 /** Ids: known sessions, well-formed unknown ones, and everything a route pattern should refuse. */
 function sessionIdArb(context: FuzzContext): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 16, arbitrary: fc.nat().map((i) => context.ownSessionIds[i % context.ownSessionIds.length]!) },
+    // Mostly the newest three: older ones have often been ended by the fuzz, and refuse steps.
+    { weight: 16, arbitrary: fc.nat().map((i) => context.ownSessionIds.at(-1 - (i % Math.min(3, context.ownSessionIds.length)))!) },
     { weight: 4, arbitrary: fc.constantFrom(...context.foreignSessionIds) },
     { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/) },
     fc.constantFrom('', '.', '..', '%2e%2e', '..%2f..%2fapikeys', '%00', 'APIKEY%23x', 'SESSION%23x', '%F0%9F%98%80', '%ZZ', '\\..\\', 'a b', '😀'),
@@ -99,7 +100,8 @@ const contentTypeArb: fc.Arbitrary<string | undefined> = fc.oneof(
 /** `Idempotency-Key`: a few shared values (so keys repeat with other bodies), random ones, huge ones. */
 const idempotencyKeyArb: fc.Arbitrary<string | undefined> = fc.oneof(
   { weight: 6, arbitrary: fc.constant(undefined) },
-  fc.constantFrom('k-1', 'k-2', '', ' '),
+  { weight: 2, arbitrary: fc.constantFrom('fuzz-idempotency-0001', 'fuzz-idempotency-0002') },
+  fc.constantFrom('k-1', '', ' ', `fuzz-idempotency-${'\u00e9'.repeat(4)}`),
   fc.string({ maxLength: 40 }),
   fc.integer({ min: 256, max: 8_000 }).map((n) => 'i'.repeat(n)),
 );
@@ -123,21 +125,27 @@ const queryArb: fc.Arbitrary<string> = fc.oneof({ weight: 3, arbitrary: fc.const
 
 /** JSON the routes accept, one shape per route: the seed the mutations start from. */
 const validBodies = {
-  session: fc.record(
-    {
-      agentId: fc.constantFrom('fuzz', 'agent-1'),
-      task: fc.constantFrom('Fix the failing import in app.py', 'Refactor the parser'),
-      constraints: fc.array(fc.constantFrom('Do not touch tests/', 'No network'), { maxLength: 2 }),
-      policy: fc.record({ forbiddenPaths: fc.constant(['secrets/**']), forbiddenCommands: fc.constant(['rm -rf']) }, { requiredKeys: [] }),
-      webhook: fc.record({ url: fc.constantFrom('http://127.0.0.1:9/hook', 'http://[::1]:9/hook') }),
-      mode: fc.constantFrom('active', 'shadow'),
-      experiment: fc.record({ name: fc.constantFrom('exp-1', 'exp.2'), treatmentShare: fc.constantFrom(0, 0.5, 1) }, { requiredKeys: ['name'] }),
-    },
-    { requiredKeys: ['agentId', 'task'] },
-  ),
+  session: fc.tuple(
+    fc.record(
+      {
+        agentId: fc.constantFrom('fuzz', 'agent-1'),
+        task: fc.constantFrom('Fix the failing import in app.py', 'Refactor the parser'),
+        constraints: fc.array(fc.constantFrom('Do not touch tests/', 'No network'), { maxLength: 2 }),
+        policy: fc.record({ forbiddenPaths: fc.constant(['secrets/**']), forbiddenCommands: fc.constant(['rm -rf']) }, { requiredKeys: [] }),
+        webhook: fc.record({ url: fc.constantFrom('http://127.0.0.1:9/hook', 'http://[::1]:9/hook') }),
+      },
+      { requiredKeys: ['agentId', 'task'] },
+    ),
+    // A mode or an experiment (whose arm decides the mode), or neither.
+    fc.oneof(
+      fc.constant({}),
+      fc.record({ mode: fc.constantFrom('active', 'shadow') }),
+      fc.record({ experiment: fc.record({ name: fc.constantFrom('exp-1', 'exp.2'), treatmentShare: fc.constantFrom(0, 0.5, 1) }, { requiredKeys: ['name'] }) }),
+    ),
+  ).map(([session, mode]) => ({ ...session, ...mode })),
   step: fc.oneof(
     fc.record({ index: fc.integer({ min: 0, max: 2_000 }), type: fc.constant('tool_call'), toolName: fc.constant('bash'), toolInput: fc.record({ command: fc.constantFrom('ls', 'python app.py') }) }),
-    fc.record({ index: fc.integer({ min: 0, max: 2_000 }), type: fc.constantFrom('tool_result', 'assistant', 'user', 'thought'), content: fc.string({ maxLength: 30 }), exitCode: fc.integer({ min: -1, max: 2 }) }, { requiredKeys: ['index', 'type'] }),
+    fc.record({ index: fc.integer({ min: 0, max: 2_000 }), type: fc.constantFrom('tool_result', 'assistant', 'user', 'system'), content: fc.string({ maxLength: 30 }), exitCode: fc.integer({ min: -1, max: 2 }) }, { requiredKeys: ['index', 'type'] }),
   ),
   end: fc.record({ outcome: fc.constantFrom('success', 'failure', 'abandoned', 'unknown'), engineerInterventions: fc.integer({ min: 0, max: 3 }) }, { requiredKeys: ['outcome'] }),
   hook: fc.record(
@@ -215,7 +223,9 @@ function bodyFor(path: string): fc.Arbitrary<string | undefined> {
 
 /** One request: mostly a declared route with its method (so the fuzz gets past routing), sometimes anything. */
 export function fuzzRequestArb(context: FuzzContext): fc.Arbitrary<FuzzRequest> {
-  const onRoute = fc.constantFrom(...WINK_ROUTES).chain((route) => fc.record({
+  // Every declared route; the two that take agents' data most often.
+  const routeArb = fc.oneof(...WINK_ROUTES.map((route) => ({ weight: route.path.endsWith('/steps') ? 4 : route.path === '/v1/sessions' ? 2 : 1, arbitrary: fc.constant(route) })));
+  const onRoute = routeArb.chain((route) => fc.record({
     method: fc.oneof({ weight: 6, arbitrary: fc.constant(String(route.method)) }, methodArb),
     path: fc.tuple(sessionIdArb(context), bendArb).map(([id, bend]) => bend(route.path.replace(FILLERS, id))),
     body: bodyFor(route.path),
