@@ -15,13 +15,13 @@ export interface LoadOptions {
   steps?: number;
   /** Sessions posting at once (each one agent posting its steps in order). @default 50 */
   concurrency?: number;
-  /** Steps per POST. @default 1 (an agent reporting each step as it happens) */
+  /** Steps per POST. @default 5 (the SDK sends steps in small batches; 1 is an agent posting each step itself) */
   batch?: number;
   /** Every n-th session gets an injected loop. @default 4 */
   misbehavingEvery?: number;
   /** Detector pollers (Lambda's maxConcurrency on the steps queue). @default 4 */
   detectorWorkers?: number;
-  /** Bound on the whole run; whatever is unfinished then is counted, not waited for. @default 240000 */
+  /** Bound on the whole run; whatever is unfinished then is counted, not waited for. @default 300000 */
   deadlineMs?: number;
   /** Running DynamoDB Local / SQS servers to use (tests); otherwise the stack starts its own. */
   endpoints?: { dynamoEndpoint: string; sqsEndpoint: string };
@@ -48,8 +48,8 @@ export async function runLoadHarness(options: LoadOptions = {}) {
   const sessions = options.sessions ?? 200;
   const stepsPerSession = options.steps ?? 50;
   const concurrency = options.concurrency ?? 50;
-  const batch = Math.max(1, options.batch ?? 1);
-  const deadline = Date.now() + (options.deadlineMs ?? 240_000);
+  const batch = Math.max(1, options.batch ?? 5);
+  const deadline = Date.now() + (options.deadlineMs ?? 300_000);
   const plans = planSessions(sessions, stepsPerSession, options.misbehavingEvery ?? 4);
 
   const receiver = await startWebhookReceiver();
@@ -127,15 +127,15 @@ export async function runLoadHarness(options: LoadOptions = {}) {
       const states = await Promise.all(pending.map(async (run) => ({ run, nextIndex: (await store.detectionNextIndex(run.sessionId)) ?? 0 })));
       pending = states.filter(({ run, nextIndex }) => nextIndex <= Math.max(-1, ...run.accepted)).map(({ run }) => run);
       if (pending.length === 0 || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
     detectedMs = performance.now() - started;
     for (;;) {
       const left = await Promise.all([queueUrls.steps, queueUrls.stepTimer, queueUrls.notifications].map(depth));
-      const interventionsSoFar = (await Promise.all(created.map(async (run) => countPrefix(await readSession(run.sessionId), PREFIX.intervention))))
+      const interventionsSoFar = (await Promise.all(created.map(async (run) => (await store.listInterventions(run.sessionId)).length)))
         .reduce((a, b) => a + b, 0);
       if ((left.every((n) => n === 0) && distinct(receiver.received).size >= interventionsSoFar) || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
     const settledMs = performance.now() - started;
 
@@ -218,7 +218,6 @@ async function queryPartition(documents: DynamoDBDocumentClient, tableName: stri
   return items;
 }
 
-const countPrefix = (items: Record<string, unknown>[], prefix: string) => items.filter((item) => String(item.sk).startsWith(prefix)).length;
 const distinct = (received: { headers: Record<string, unknown> }[]) => new Set(received.map((item) => String(item.headers['webhook-id'])));
 
 function countBy(keys: string[]): Map<string, number> {

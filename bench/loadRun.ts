@@ -1,5 +1,5 @@
 /**
- * `npm run bench:load [-- --sessions 200 --steps 50 --concurrency 50 --batch 1 --workers 4 --deadline-ms 240000]`:
+ * `npm run bench:load [-- --sessions 200 --steps 50 --concurrency 50 --batch 5 --workers 4 --deadline-ms 300000]`:
  * the whole local pipeline under load (bench/load.ts), in this fresh process, printing one JSON object.
  */
 import { parseArgs } from 'node:util';
