@@ -21,6 +21,12 @@ export interface LoadOptions {
   misbehavingEvery?: number;
   /** Detector pollers (Lambda's maxConcurrency on the steps queue). @default 4 */
   detectorWorkers?: number;
+  /**
+   * Steps queue visibility timeout. At least the local invocation time (60 s), so a slow run on a
+   * starved machine is not handed to a second worker mid-run (AWS uses 6 × the function timeout).
+   * @default 60
+   */
+  visibilityTimeoutSeconds?: number;
   /** Bound on the whole run; whatever is unfinished then is counted, not waited for. @default 300000 */
   deadlineMs?: number;
   /** Running DynamoDB Local / SQS servers to use (tests); otherwise the stack starts its own. */
@@ -57,6 +63,7 @@ export async function runLoadHarness(options: LoadOptions = {}) {
     port: 0,
     prefix: options.prefix ?? `load${process.pid}`,
     detectorWorkers: options.detectorWorkers ?? 4,
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 60,
     ...(options.endpoints ? { endpoints: options.endpoints } : {}),
   });
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
