@@ -85,7 +85,19 @@ export async function runLoadHarness(options: LoadOptions = {}) {
     const acceptLatencies: number[] = [];
     let next = 0;
     let postErrors = 0;
+    let abandonedSessions = 0;
     const started = performance.now();
+    // A step POST that times out or is reset is retried as is, like the SDK does: same steps, same indexes.
+    const postSteps = async (sessionId: string, steps: SessionPlan['steps']) => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await call('POST', `/v1/sessions/${sessionId}/steps`, batch === 1 ? steps[0] : { steps });
+        } catch (error) {
+          postErrors += 1;
+          if (attempt >= 3 || Date.now() >= deadline) throw error;
+        }
+      }
+    };
     const agent = async () => {
       while (next < runs.length && Date.now() < deadline) {
         const run = runs[next++]!;
@@ -96,13 +108,13 @@ export async function runLoadHarness(options: LoadOptions = {}) {
           for (let at = 0; at < run.plan.steps.length && Date.now() < deadline; at += batch) {
             const steps = run.plan.steps.slice(at, at + batch);
             const t0 = performance.now();
-            const { status } = await call('POST', `/v1/sessions/${run.sessionId}/steps`, batch === 1 ? steps[0] : { steps });
+            const { status } = await postSteps(run.sessionId, steps);
             if (status !== 202) { run.refused.push(status); break; }
             acceptLatencies.push(performance.now() - t0);
             run.accepted.push(...steps.map((step) => step.index));
           }
         } catch {
-          postErrors += 1; // a timeout or reset: its steps were not acknowledged, so not counted as accepted
+          abandonedSessions += 1; // gave up on a timeout or reset: steps not acknowledged are not counted as accepted
         }
       }
     };
@@ -181,7 +193,9 @@ export async function runLoadHarness(options: LoadOptions = {}) {
       misbehavingSessions: plans.filter((plan) => plan.kind !== 'clean').length,
       acceptedSteps,
       refusedRequests: runs.reduce((sum, run) => sum + run.refused.length, 0),
+      /** Requests that timed out or were reset (each step POST is tried up to 3 times). */
       postErrors,
+      abandonedSessions,
       stepsPerSecondAccepted: round(acceptedSteps / (postedMs / 1000)),
       stepsPerSecondDetected: round(acceptedSteps / (detectedMs / 1000)),
       acceptLatencyMs: { p50: percentile(acceptLatencies, 0.5), p99: percentile(acceptLatencies, 0.99) },

@@ -25,7 +25,7 @@ describe('load run, small (10 sessions × 20 steps, 10 at once)', () => {
       misbehavingSessions: 4,
       acceptedSteps: 200,
       refusedRequests: 0,
-      postErrors: 0,
+      abandonedSessions: 0,
       lost: 0,
       duplicateInterventions: 0,
       // Every expected episode (two loop kinds, alternating) has exactly one intervention, no clean session has one.
