@@ -192,15 +192,38 @@ export function keptString(text: string): string {
 
 const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/** Every string in a summary (paths, commands, quotes), however deep, kept bounded. */
+/**
+ * Every string in a summary (paths, commands, quotes), however deep, kept bounded. What is already
+ * within bounds comes back as the same object: most summaries are, and copying them cost more
+ * than the rest of remembering a step.
+ */
 function keptStrings<T>(value: T): T {
-  if (typeof value === 'string') return keptString(value) as T;
-  if (Array.isArray(value)) return value.map(keptStrings) as T;
+  if (typeof value === 'string') return (needsKeeping(value) ? keptString(value) : value) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i += 1) {
+      const kept = keptStrings(value[i]);
+      if (kept !== value[i]) (copy ??= [...value])[i] = kept;
+    }
+    return (copy ?? value) as T;
+  }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, keptStrings(item)])) as T;
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const kept = keptStrings(item);
+      if (kept !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = kept;
+    }
+    return (copy ?? value) as T;
   }
   return value;
 }
+
+/** keptString would change it: too long, or holding a surrogate (checked exactly by keptString). */
+function needsKeeping(text: string): boolean {
+  return text.length > MAX_KEPT_STRING_CHARS || SURROGATE.test(text);
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
 
 /**
  * The memory, with its oldest step summaries, then actions, then created paths dropped until its
@@ -491,10 +514,10 @@ function extendMonologue(current: Progress['monologue'], message: StepSummary): 
 /** A result answers the call with the same toolCallId, or else the latest call still unanswered. */
 function findCallAnswered(memory: SessionMemory, result: StepSummary): ActionRecord | undefined {
   if (result.toolCallId) {
-    const callStep = [...memory.recent].reverse().find((s) => s.type === 'tool_call' && s.toolCallId === result.toolCallId);
+    const callStep = memory.recent.findLast((s) => s.type === 'tool_call' && s.toolCallId === result.toolCallId);
     if (callStep) return memory.actions.find((a) => a.callIndex === callStep.index && a.resultIndex === undefined);
   }
-  return [...memory.actions].reverse().find((a) => a.resultIndex === undefined);
+  return memory.actions.findLast((a) => a.resultIndex === undefined);
 }
 
 /**
@@ -523,5 +546,7 @@ function capped<T>(items: T[], limit: number): T[] {
 }
 
 function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const defined: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) defined[key] = item;
+  return defined as T;
 }
