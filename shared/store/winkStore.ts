@@ -26,6 +26,7 @@ import {
   stepSk,
   verdictSk,
 } from './keys.ts';
+import { decodeDetection, encodeDetection } from './detectionCodec.ts';
 import { TTL_ATTRIBUTE } from './tableDefinition.ts';
 
 /** Another writer stored, or is storing, one of these steps between our read and our write. */
@@ -233,7 +234,9 @@ export class WinkStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: sessionPk(sessionId), sk: SESSION_SK }, ConsistentRead: true }),
     );
-    return Item ? (stripKeys(Item) as unknown as SessionRecord) : undefined;
+    if (!Item) return undefined;
+    const session = stripKeys(Item) as unknown as SessionRecord;
+    return { ...session, detection: decodeDetection(session.detection) };
   }
 
   /**
@@ -244,6 +247,7 @@ export class WinkStore {
     sessionId: string,
     expectedVersion: number,
     update: { detection: DetectionState; judge?: unknown; llmTokensDelta?: number },
+    encoded = encodeDetection(update.detection),
   ): Promise<void> {
     try {
       await this.client.send(
@@ -255,7 +259,7 @@ export class WinkStore {
             (update.judge === undefined ? '' : ', judge = :judge'),
           ConditionExpression: 'version = :expected',
           ExpressionAttributeValues: {
-            ':detection': update.detection,
+            ':detection': encoded,
             ':next': expectedVersion + 1,
             ':expected': expectedVersion,
             ':tokens': update.llmTokensDelta ?? 0,
@@ -289,6 +293,16 @@ export class WinkStore {
     if (commitItemCount(commit) > MAX_COMMIT_ITEMS) {
       throw new CommitTooLargeError(`A detection commit holds at most ${MAX_COMMIT_ITEMS} items; this one has ${commitItemCount(commit)}`);
     }
+    const detection = encodeDetection(commit.detection);
+    if (facts.length === 0 && interventions.length === 0) {
+      // Most runs write only the state: one conditional update is atomic by itself, and a
+      // transaction would bill its write units twice.
+      await this.saveDetectionState(sessionId, expectedVersion, commit, detection);
+      return { recorded: [] };
+    }
+    // With verdicts, episodes or interventions, one transaction: a state saved without its
+    // intervention would never nudge (the next run starts past the step that opened the episode),
+    // and verdicts written without the state could come from a run that lost the version race.
     for (;;) {
       const sessionUpdate = {
         Update: {
@@ -297,7 +311,7 @@ export class WinkStore {
           UpdateExpression: 'SET detection = :detection, version = :next, llmTokens = llmTokens + :tokens' + (commit.judge === undefined ? '' : ', judge = :judge'),
           ConditionExpression: 'version = :expected',
           ExpressionAttributeValues: {
-            ':detection': commit.detection,
+            ':detection': detection,
             ':next': expectedVersion + 1,
             ':expected': expectedVersion,
             ':tokens': commit.llmTokensDelta ?? 0,
