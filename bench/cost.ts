@@ -87,6 +87,7 @@ function priceRun(run: CostRunResult, llm: LlmPrice) {
       }])),
       judge: { calls: run.judge.calls, promptTokensEstimated: Math.round(promptTokens), outputTokensAssumed: outputTokens, promptTokensPerCall: Math.round(promptPerCall) },
       stateBytes: run.stateBytes,
+      storedStateBytes: run.storedStateBytes,
     },
     lineItems: { ...infra, lambdaCompute: lambdaMeasured, lambdaComputeAtAwsLatency: lambdaAtAwsLatency, llmJudge },
     perMillionSteps: round(infraTotal + lambdaMeasured),

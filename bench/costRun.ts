@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalStack } from '../local/stack.ts';
 import { JUDGE_ENV } from '../shared/judge/config.ts';
+import { encodeDetection } from '../shared/store/detectionCodec.ts';
 import { WinkStore } from '../shared/store/winkStore.ts';
 import { startOpenAIStub } from '../test/support/openaiStub.ts';
 import { syntheticSession } from './detection.ts';
@@ -27,7 +28,9 @@ export interface CostRunResult extends CostRunOptions {
   invocations: Record<string, { count: number; billedMs: number; durationsMs: number[]; awsCallMs: number; awsCalls: number }>;
   usage: ReturnType<typeof countAwsUsage>['usage'];
   judge: { calls: number; promptChars: number; maxOutputTokens: number };
+  /** The detection state as JSON, and as stored on the session item (deflated). */
   stateBytes: { median: number; max: number };
+  storedStateBytes: { median: number; max: number };
   wallSeconds: number;
 }
 
@@ -106,8 +109,9 @@ export async function runCostWorkloads(workloads: readonly CostRunOptions[]): Pr
     }
     // Let in-flight deletes and notifications finish before reading the counters.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const stateSizes = await Promise.all(sessionIds.map(async (id) => Buffer.byteLength(JSON.stringify((await observer.getSession(id))!.detection))));
-    stateSizes.sort((a, b) => a - b);
+    const states = await Promise.all(sessionIds.map(async (id) => (await observer.getSession(id))!.detection));
+    const stateSizes = states.map((state) => Buffer.byteLength(JSON.stringify(state))).sort((a, b) => a - b);
+    const storedSizes = states.map((state) => encodeDetection(state).deflated.length).sort((a, b) => a - b);
     const completions = stub.completions();
     return {
       ...options,
@@ -121,6 +125,7 @@ export async function runCostWorkloads(workloads: readonly CostRunOptions[]): Pr
         maxOutputTokens: Number(process.env[JUDGE_ENV.maxOutputTokens] ?? 800),
       },
       stateBytes: { median: stateSizes[Math.floor(stateSizes.length / 2)]!, max: stateSizes.at(-1)! },
+      storedStateBytes: { median: storedSizes[Math.floor(storedSizes.length / 2)]!, max: storedSizes.at(-1)! },
       wallSeconds: Math.round((performance.now() - started) / 100) / 10,
     };
   }

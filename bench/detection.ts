@@ -4,6 +4,7 @@ import { DEFAULT_THRESHOLDS } from '../shared/detection/config.ts';
 import { initialDetectionState, observeSteps, type DetectionState } from '../shared/detection/engine.ts';
 import type { SessionSpec } from '../shared/detection/types.ts';
 import type { Step } from '../shared/steps.ts';
+import { encodeDetection } from '../shared/store/detectionCodec.ts';
 
 /**
  * Per-step cost of observeSteps as a session grows, and the size of the state it persists.
@@ -31,7 +32,9 @@ export interface DetectionBenchResult {
   p95MicrosPerStep: Record<string, number>;
   costRatio10kTo100: number;
   costRatio1kTo100: number;
+  /** The state as JSON, and as stored on the session item (deflated: shared/store/detectionCodec.ts). */
   stateBytes: Record<string, number>;
+  storedStateBytes: Record<string, number>;
   maxStateBytes: number;
   interventionsAt10k: number;
 }
@@ -44,6 +47,7 @@ export function runDetectionBench(): DetectionBenchResult {
   const medians: Record<string, number> = {};
   const p95s: Record<string, number> = {};
   const stateBytes: Record<string, number> = {};
+  const storedStateBytes: Record<string, number> = {};
   let interventionsAt10k = 0;
   for (const length of SESSION_LENGTHS) {
     const { state, interventions } = observeAll(steps.slice(0, length - MEASURED_STEPS));
@@ -62,6 +66,7 @@ export function runDetectionBench(): DetectionBenchResult {
     medians[length] = round(percentile(costs, 0.5));
     p95s[length] = round(percentile(costs, 0.95));
     stateBytes[length] = Buffer.byteLength(JSON.stringify(current));
+    storedStateBytes[length] = storedBytes(current);
     if (length === 10_000) interventionsAt10k = interventions;
   }
   return {
@@ -71,9 +76,16 @@ export function runDetectionBench(): DetectionBenchResult {
     costRatio10kTo100: round(medians[10_000]! / medians[100]!),
     costRatio1kTo100: round(medians[1_000]! / medians[100]!),
     stateBytes,
+    storedStateBytes,
     maxStateBytes: Math.max(...Object.values(stateBytes)),
     interventionsAt10k,
   };
+}
+
+/** What the session item holds for the state: nextIndex and the deflated rest. */
+function storedBytes(state: DetectionState): number {
+  const stored = encodeDetection(state);
+  return Buffer.byteLength(JSON.stringify({ nextIndex: stored.nextIndex })) + stored.deflated.length;
 }
 
 function observeAll(steps: readonly Step[]): { state: DetectionState; interventions: number } {

@@ -35,6 +35,7 @@ export async function runCostAndSpeedBench(flags: BenchFlags, detection: Detecti
     p95MicrosPerStep: detection.p95MicrosPerStep,
     stepsPerSecondAt10k: Math.round(1e6 / detection.medianMicrosPerStep[10_000]!),
     stateBytes: detection.stateBytes,
+    storedStateBytes: detection.storedStateBytes,
   };
   const baseline = {
     what: 'whole-history re-scan on every step (OpenHands stuck-detector style), same steps',

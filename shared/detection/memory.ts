@@ -3,6 +3,7 @@ import type { Step, StepType } from '../steps.ts';
 import { analyzeCall, type FileEdit } from './calls.ts';
 import { readClaims, stripQuoted, type Claims } from './claims.ts';
 import { asksForReadOnlyWork } from './requests.ts';
+import { grownBytesOf, listBytes, listEntryBytes, PROGRESS_ALLOWANCE_BYTES } from './memorySize.ts';
 import { similarity, sketchOf } from './similarity.ts';
 import { actionKey, displayCall, resultKey, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
 import { goalAlreadyHolds, harnessNotice, malformedCallMessage, testRunnerMissing, testSummaryOutcome, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
@@ -149,6 +150,12 @@ export interface SessionMemory {
   actions: ActionRecord[];
   /** Absent in states saved before it existed; remember() fills it in. */
   progress: Progress;
+  /**
+   * Approximate JSON bytes of the parts that can grow with what agents send (recent, actions,
+   * createdPaths), kept up to date as entries come and go so the size bound never re-serialises
+   * the whole memory (memorySize.ts). Absent in states saved before it existed: measured once.
+   */
+  grownBytes?: number;
 }
 
 export const MEMORY_WINDOW_STEPS = 60;
@@ -164,7 +171,8 @@ const SHORT_TEXT = 120;
  * Bounds that keep the state saved with the session far below DynamoDB's 400 KB item limit
  * whatever an agent sends (two 120,000-character paths used to overflow it and stop detection
  * for the session for good). Every string a summary keeps is at most MAX_KEPT_STRING_CHARS, and
- * the whole memory at most MAX_MEMORY_BYTES of JSON (boundMemory, once per batch).
+ * the whole memory at most about MAX_MEMORY_BYTES of JSON (boundMemory, once per batch, from the
+ * size kept as entries come and go).
  */
 export const MAX_KEPT_STRING_CHARS = 256;
 export const MAX_MEMORY_BYTES = 96 * 1024;
@@ -184,28 +192,56 @@ export function keptString(text: string): string {
 
 const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/** Every string in a summary (paths, commands, quotes), however deep, kept bounded. */
+/**
+ * Every string in a summary (paths, commands, quotes), however deep, kept bounded. What is already
+ * within bounds comes back as the same object: most summaries are, and copying them cost more
+ * than the rest of remembering a step.
+ */
 function keptStrings<T>(value: T): T {
-  if (typeof value === 'string') return keptString(value) as T;
-  if (Array.isArray(value)) return value.map(keptStrings) as T;
+  if (typeof value === 'string') return (needsKeeping(value) ? keptString(value) : value) as T;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i += 1) {
+      const kept = keptStrings(value[i]);
+      if (kept !== value[i]) (copy ??= [...value])[i] = kept;
+    }
+    return (copy ?? value) as T;
+  }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, keptStrings(item)])) as T;
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const kept = keptStrings(item);
+      if (kept !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = kept;
+    }
+    return (copy ?? value) as T;
   }
   return value;
 }
 
+/** keptString would change it: too long, or holding a surrogate (checked exactly by keptString). */
+function needsKeeping(text: string): boolean {
+  return text.length > MAX_KEPT_STRING_CHARS || SURROGATE.test(text);
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
 /**
  * The memory, with its oldest step summaries, then actions, then created paths dropped until its
- * JSON fits in `maxBytes`. Only sessions built to be huge ever lose anything here: the per-string
- * bound keeps ordinary ones at a few kilobytes.
+ * tracked size plus the allowance for the rest of progress fits in `maxBytes`. Only sessions built
+ * to be huge ever lose anything here: the per-string bound keeps ordinary ones at a few kilobytes.
+ * Costs nothing unless something must be dropped: the size is kept as entries come and go.
  */
 export function boundMemory(memory: SessionMemory, maxBytes = MAX_MEMORY_BYTES): SessionMemory {
-  let excess = jsonBytes(memory) - maxBytes;
-  if (excess <= 0) return memory;
+  const tracked = memory.grownBytes ?? grownBytesOf(memory);
+  let excess = tracked + PROGRESS_ALLOWANCE_BYTES - maxBytes;
+  if (excess <= 0) return memory.grownBytes === tracked ? memory : { ...memory, grownBytes: tracked };
+  let remaining = tracked;
   const dropOldest = <T>(items: readonly T[]): T[] => {
     let dropped = 0;
     while (dropped < items.length && excess > 0) {
-      excess -= jsonBytes(items[dropped]) + 1;
+      const bytes = listEntryBytes(items[dropped]);
+      excess -= bytes;
+      remaining -= bytes;
       dropped += 1;
     }
     return items.slice(dropped);
@@ -213,13 +249,11 @@ export function boundMemory(memory: SessionMemory, maxBytes = MAX_MEMORY_BYTES):
   const recent = dropOldest(memory.recent);
   const actions = dropOldest(memory.actions);
   const createdPaths = dropOldest(memory.progress.createdPaths);
-  return { recent, actions, progress: { ...memory.progress, createdPaths } };
+  return { recent, actions, progress: { ...memory.progress, createdPaths }, grownBytes: remaining };
 }
 
-const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value) ?? '');
-
 export function emptyMemory(): SessionMemory {
-  return { recent: [], actions: [], progress: emptyProgress() };
+  return { recent: [], actions: [], progress: emptyProgress(), grownBytes: 0 };
 }
 
 function emptyProgress(): Progress {
@@ -282,12 +316,13 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
 /** Pure: the memory after one more step. The input memory is not modified. */
 export function remember(memory: SessionMemory, step: Step): SessionMemory {
   const before = memory.progress ?? emptyProgress();
+  let grownBytes = memory.grownBytes ?? grownBytesOf({ ...memory, progress: before });
   const summary = keptStrings(summarizeStep(step, before.openFile));
   let actions = memory.actions;
   let progress: Progress = before;
 
   if (summary.type === 'tool_call') {
-    actions = [...actions, withoutUndefined({
+    const action = withoutUndefined({
       callIndex: summary.index,
       toolName: summary.toolName!,
       actionKey: summary.actionKey!,
@@ -295,7 +330,9 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
       isTestRun: summary.isTestRun,
       edits: summary.edits ? (true as const) : undefined,
       executesCode: summary.executesCode,
-    })];
+    });
+    actions = [...actions, action];
+    grownBytes += listEntryBytes(action);
     progress = afterCall(before, summary);
   } else if (summary.type === 'tool_result') {
     const target = findCallAnswered(memory, summary);
@@ -308,19 +345,17 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
     }
     const stale = before.seenResults.includes(summary.resultKey!);
     if (target) {
-      actions = actions.map((action) =>
-        action === target
-          ? withoutUndefined({
-              ...action,
-              resultIndex: summary.index,
-              resultKey: summary.resultKey,
-              failed: summary.failed,
-              errorLine: summary.errorLine,
-              goalAlreadyMet: summary.goalAlreadyMet,
-              timedOut: summary.timedOut,
-            })
-          : action,
-      );
+      const answered = withoutUndefined({
+        ...target,
+        resultIndex: summary.index,
+        resultKey: summary.resultKey,
+        failed: summary.failed,
+        errorLine: summary.errorLine,
+        goalAlreadyMet: summary.goalAlreadyMet,
+        timedOut: summary.timedOut,
+      });
+      actions = actions.map((action) => (action === target ? answered : action));
+      grownBytes += listEntryBytes(answered) - listEntryBytes(target);
     }
     progress = afterResult(before, summary, stale, target, step.content);
   } else if (summary.type === 'assistant' && summary.textKey) {
@@ -341,11 +376,23 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
     progress = { ...before, malformedSteps: capped([...before.malformedSteps, summary.index], MALFORMED_STEPS_LIMIT) };
   }
 
+  const recent = [...memory.recent, summary];
+  grownBytes += listEntryBytes(summary);
+  if (progress.createdPaths !== before.createdPaths) grownBytes += listBytes(progress.createdPaths) - listBytes(before.createdPaths);
   return {
-    recent: [...memory.recent, summary].slice(-MEMORY_WINDOW_STEPS),
-    actions: actions.slice(-MEMORY_WINDOW_ACTIONS),
+    recent: dropOldestBeyond(recent, MEMORY_WINDOW_STEPS, (bytes) => { grownBytes -= bytes; }),
+    actions: dropOldestBeyond(actions, MEMORY_WINDOW_ACTIONS, (bytes) => { grownBytes -= bytes; }),
     progress,
+    grownBytes,
   };
+}
+
+/** The newest `limit` items, reporting the size of each one dropped. */
+function dropOldestBeyond<T>(items: T[], limit: number, onDrop: (bytes: number) => void): T[] {
+  if (items.length <= limit) return items;
+  const dropped = items.length - limit;
+  for (let i = 0; i < dropped; i += 1) onDrop(listEntryBytes(items[i]));
+  return items.slice(dropped);
 }
 
 function afterCall(before: Progress, call: StepSummary): Progress {
@@ -467,10 +514,10 @@ function extendMonologue(current: Progress['monologue'], message: StepSummary): 
 /** A result answers the call with the same toolCallId, or else the latest call still unanswered. */
 function findCallAnswered(memory: SessionMemory, result: StepSummary): ActionRecord | undefined {
   if (result.toolCallId) {
-    const callStep = [...memory.recent].reverse().find((s) => s.type === 'tool_call' && s.toolCallId === result.toolCallId);
+    const callStep = memory.recent.findLast((s) => s.type === 'tool_call' && s.toolCallId === result.toolCallId);
     if (callStep) return memory.actions.find((a) => a.callIndex === callStep.index && a.resultIndex === undefined);
   }
-  return [...memory.actions].reverse().find((a) => a.resultIndex === undefined);
+  return memory.actions.findLast((a) => a.resultIndex === undefined);
 }
 
 /**
@@ -499,5 +546,7 @@ function capped<T>(items: T[], limit: number): T[] {
 }
 
 function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const defined: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) defined[key] = item;
+  return defined as T;
 }

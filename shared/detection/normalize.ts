@@ -17,9 +17,15 @@ export function normalizeVolatile(text: string): string {
     .replace(/\/tmp\/[\w.-]+/g, '/tmp/<tmp>')
     .replace(/\b\d+(?:\.\d+)?\s?(?:ms|s|sec|seconds)\b/g, '<duration>')
     .replace(/\b(pid|process|port)[\s=:]+\d+/gi, '$1 <n>')
-    .replace(/\s+/g, ' ')
+    .replace(WHITESPACE_TO_FOLD, ' ')
     .trim();
 }
+
+/**
+ * Every run of white space folds to one space; a run that is one space already is left alone
+ * (matching it only to put it back was the costliest step of normalising an output).
+ */
+const WHITESPACE_TO_FOLD = /[^\S ]\s*| \s+/g;
 
 export function hashText(text: string): string {
   return sha256Hex(normalizeVolatile(text)).slice(0, 16);

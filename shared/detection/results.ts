@@ -93,10 +93,14 @@ const MISSING_PATH = [
   /\bfile not found: ['"`]?([^\s'"`]+)/i,
 ];
 
+/** What every MISSING_PATH pattern needs somewhere in the text: one cheap scan rules most outputs out. */
+const MENTIONS_MISSING = /no such file or directory|does not exist|not found/i;
+
 /** Paths an error says do not exist (at most three, normalised). */
 export function missingPathsIn(content: string | undefined): string[] {
   if (!content) return [];
   const text = edges(content, 2000);
+  if (!MENTIONS_MISSING.test(text)) return [];
   const found = new Set<string>();
   for (const pattern of MISSING_PATH) {
     const match = pattern.exec(text);

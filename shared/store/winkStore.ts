@@ -26,6 +26,7 @@ import {
   stepSk,
   verdictSk,
 } from './keys.ts';
+import { decodeDetection, encodeDetection } from './detectionCodec.ts';
 import { TTL_ATTRIBUTE } from './tableDefinition.ts';
 import { readApiKey } from './apiKeyStore.ts';
 import type { ApiKeyRecord } from '../tenancy/apiKeys.ts';
@@ -245,7 +246,9 @@ export class WinkStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: sessionPk(sessionId), sk: SESSION_SK }, ConsistentRead: true }),
     );
-    return Item ? (stripKeys(Item) as unknown as SessionRecord) : undefined;
+    if (!Item) return undefined;
+    const session = stripKeys(Item) as unknown as SessionRecord;
+    return { ...session, detection: decodeDetection(session.detection) };
   }
 
   /**
@@ -256,6 +259,7 @@ export class WinkStore {
     sessionId: string,
     expectedVersion: number,
     update: { detection: DetectionState; judge?: unknown; llmTokensDelta?: number },
+    encoded = encodeDetection(update.detection),
   ): Promise<void> {
     try {
       await this.client.send(
@@ -267,7 +271,7 @@ export class WinkStore {
             (update.judge === undefined ? '' : ', judge = :judge'),
           ConditionExpression: 'version = :expected',
           ExpressionAttributeValues: {
-            ':detection': update.detection,
+            ':detection': encoded,
             ':next': expectedVersion + 1,
             ':expected': expectedVersion,
             ':tokens': update.llmTokensDelta ?? 0,
@@ -301,6 +305,16 @@ export class WinkStore {
     if (commitItemCount(commit) > MAX_COMMIT_ITEMS) {
       throw new CommitTooLargeError(`A detection commit holds at most ${MAX_COMMIT_ITEMS} items; this one has ${commitItemCount(commit)}`);
     }
+    const detection = encodeDetection(commit.detection);
+    if (facts.length === 0 && interventions.length === 0) {
+      // Most runs write only the state: one conditional update is atomic by itself, and a
+      // transaction would bill its write units twice.
+      await this.saveDetectionState(sessionId, expectedVersion, commit, detection);
+      return { recorded: [] };
+    }
+    // With verdicts, episodes or interventions, one transaction: a state saved without its
+    // intervention would never nudge (the next run starts past the step that opened the episode),
+    // and verdicts written without the state could come from a run that lost the version race.
     for (;;) {
       const sessionUpdate = {
         Update: {
@@ -309,7 +323,7 @@ export class WinkStore {
           UpdateExpression: 'SET detection = :detection, version = :next, llmTokens = llmTokens + :tokens' + (commit.judge === undefined ? '' : ', judge = :judge'),
           ConditionExpression: 'version = :expected',
           ExpressionAttributeValues: {
-            ':detection': commit.detection,
+            ':detection': detection,
             ':next': expectedVersion + 1,
             ':expected': expectedVersion,
             ':tokens': commit.llmTokensDelta ?? 0,
