@@ -1,8 +1,9 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
-import { loadTrajectory } from '../shared/adapters/index.ts';
+import { loadTrajectory, type Trajectory } from '../shared/adapters/index.ts';
 import type { DetectionThresholds } from '../shared/detection/config.ts';
 import { LabelsError, readLabels } from '../shared/eval/labels.ts';
+import { subRunTrajectory } from '../shared/eval/subRuns.ts';
 import { replayTrajectory } from '../shared/eval/replay.ts';
 import { renderCorpusFigures, renderHtmlReport, renderMarkdownReport, type EvalRun } from '../shared/eval/report.ts';
 import { scoreCorpus, type EvalScores, type ScoringCase } from '../shared/eval/score.ts';
@@ -135,10 +136,10 @@ async function scoreLabelsFile(labelsPath: string, thresholds: DetectionThreshol
   const details: RealCaseDetail[] = [];
   for (const [i, labeled] of labels.trajectories.entries()) {
     const file = resolve(base, labeled.file);
-    const trajectory = await loadTrajectory(file, labeled.format ?? 'auto');
+    const trajectory = labeledRun(await loadTrajectory(file, labeled.format ?? 'auto'), labeled.subRun, `${labelsPath}: $.trajectories[${i}].subRun`);
     for (const [j, episode] of labeled.episodes.entries()) {
       if (episode.lastStep >= trajectory.steps.length) {
-        throw new CliError(`${labelsPath}: $.trajectories[${i}].episodes[${j}]: lastStep ${episode.lastStep} is beyond the ${trajectory.steps.length} steps of ${labeled.file}`);
+        throw new CliError(`${labelsPath}: $.trajectories[${i}].episodes[${j}]: lastStep ${episode.lastStep} is beyond the ${trajectory.steps.length} steps of ${trajectory.source}`);
       }
     }
     const result = replayTrajectory(trajectory, {
@@ -146,7 +147,7 @@ async function scoreLabelsFile(labelsPath: string, thresholds: DetectionThreshol
       ...(labeled.policy ? { policy: labeled.policy } : {}),
       ...(labeled.constraints ? { constraints: labeled.constraints } : {}),
     });
-    const id = idBase === undefined ? labeled.file : relative(resolve(idBase), file);
+    const id = `${idBase === undefined ? labeled.file : relative(resolve(idBase), file)}${labeled.subRun ? `#${labeled.subRun}` : ''}`;
     cases.push({
       id,
       group: labeled.group,
@@ -180,4 +181,15 @@ export async function runEval(labelsPath: string, options: EvalOptions, io: CliI
     if (output.real) io.out(`\n${renderCorpusFigures('Real corpus', output.real)}\n`);
   }
   return 0;
+}
+
+/** The run a label names: the file's main run, or one of its sub-agent runs as its own trajectory. */
+function labeledRun(trajectory: Trajectory, subRun: string | undefined, where: string): Trajectory {
+  if (subRun === undefined) return trajectory;
+  const found = trajectory.subRuns?.find((run) => run.id === subRun);
+  if (!found) {
+    const known = trajectory.subRuns?.map((run) => run.id).join(', ') || 'none';
+    throw new CliError(`${where}: no sub-agent run '${subRun}' in ${trajectory.source} (sub-runs: ${known})`);
+  }
+  return subRunTrajectory(trajectory, found);
 }

@@ -3,6 +3,7 @@ import { SingleBar } from 'cli-progress';
 import { loadTrajectory, TrajectoryFormatError, type Trajectory, type TrajectoryFormat } from '../shared/adapters/index.ts';
 import type { DetectionThresholds } from '../shared/detection/config.ts';
 import { replayTrajectory, sessionIdFor, type ReplayResult } from '../shared/eval/replay.ts';
+import { runsOf } from '../shared/eval/subRuns.ts';
 import type { SessionPolicy } from '../shared/steps.ts';
 import { expandInputs } from './files.ts';
 import { CliError, type CliIo } from './io.ts';
@@ -33,7 +34,7 @@ export async function runReplay(inputs: readonly string[], options: ReplayComman
   const outcomes: Outcome[] = [];
   for (const file of files) {
     bar?.update({ file: basename(file) });
-    outcomes.push(await replayFile(file, options));
+    outcomes.push(...(await replayFile(file, options)));
     bar?.increment();
   }
   bar?.stop();
@@ -43,7 +44,7 @@ export async function runReplay(inputs: readonly string[], options: ReplayComman
   for (const failure of failures) io.err(`wink replay: ${failure.error}\n`);
   for (const { trajectory } of successes) {
     for (const warning of trajectory.warnings ?? []) io.err(`wink replay: ${trajectory.source}: warning: ${warning}\n`);
-    if (trajectory.subRuns?.length) io.err(`wink replay: ${trajectory.source}: ${trajectory.subRuns.length} sub-agent run(s) kept apart from the main run (not replayed)\n`);
+    if (trajectory.subRuns?.length) io.err(`wink replay: ${trajectory.source}: ${trajectory.subRuns.length} sub-agent run(s) kept apart from the main run, each replayed as its own run (${trajectory.source}#<id>)\n`);
   }
 
   if (options.json) {
@@ -57,15 +58,21 @@ export async function runReplay(inputs: readonly string[], options: ReplayComman
   return failures.length > 0 ? 1 : 0;
 }
 
-async function replayFile(file: string, options: ReplayCommandOptions): Promise<Outcome> {
+/** The file's main run, then each sub-agent run as a run of its own. */
+async function replayFile(file: string, options: ReplayCommandOptions): Promise<Outcome[]> {
   try {
-    const trajectory = await loadTrajectory(file, options.format);
-    if (!options.online) {
-      return { ok: true, trajectory, offline: replayTrajectory(trajectory, { thresholds: options.thresholds, policy: options.policy }) };
+    const runs = runsOf(await loadTrajectory(file, options.format));
+    const outcomes: Outcome[] = [];
+    for (const trajectory of runs) {
+      if (!options.online) {
+        outcomes.push({ ok: true, trajectory, offline: replayTrajectory(trajectory, { thresholds: options.thresholds, policy: options.policy }) });
+      } else {
+        outcomes.push({ ok: true, trajectory, online: await replayOnline(trajectory, sessionIdFor(trajectory.source), { ...options.online, ...(options.policy ? { policy: options.policy } : {}) }) });
+      }
     }
-    return { ok: true, trajectory, online: await replayOnline(trajectory, sessionIdFor(file), { ...options.online, ...(options.policy ? { policy: options.policy } : {}) }) };
+    return outcomes;
   } catch (error) {
-    if (error instanceof TrajectoryFormatError) return { ok: false, source: file, error: error.message };
+    if (error instanceof TrajectoryFormatError) return [{ ok: false, source: file, error: error.message }];
     // Anything else (an unreachable server, a rejected key) would fail every file the same way: stop.
     throw error;
   }

@@ -3,6 +3,7 @@ import { SkippedContent } from './anthropicContent.ts';
 import { listItems, sampleRecords } from './items.ts';
 import { commandLine, itemSteps, ITEM_TYPES, messageStep } from './openaiResponses.ts';
 import { isRecord, normalizeTimestamp, StepCollector, stringField, toolInputFrom, type StepDraft } from './steps.ts';
+import { TokenCounts } from './codexTokens.ts';
 import { TrajectoryFormatError, type Trajectory } from './types.ts';
 
 /**
@@ -15,6 +16,9 @@ import { TrajectoryFormatError, type Trajectory } from './types.ts';
  * Edits: Codex edits files with `apply_patch` — a custom tool, or a shell command
  * (`["apply_patch", patch]`, `apply_patch <<'EOF' … EOF`). Every form becomes one `apply_patch`
  * call with the patch as `input`, whose `*** Update File:` headers name the files it edits.
+ *
+ * Tokens: Codex reports usage in `event_msg` records of type `token_count` after each model call;
+ * the call's usage goes on the last step the model produced before it (see codexTokens.ts).
  */
 const RECORD_TYPES = new Set(['session_meta', 'turn_context', 'response_item', 'event_msg', 'compacted']);
 /** Response items with nothing to replay (a workspace snapshot marker). */
@@ -34,6 +38,7 @@ export function convertCodex(doc: TrajectoryDocument, source: string): Omit<Traj
   if (!items) throw new TrajectoryFormatError(source, '$', 'Codex session JSONL: one record per line');
   const collector = new StepCollector(source);
   const skipped = new SkippedContent();
+  const usage = new TokenCounts();
   let task: string | undefined;
 
   items.forEach(({ value: record, at }, i) => {
@@ -41,6 +46,7 @@ export function convertCodex(doc: TrajectoryDocument, source: string): Omit<Traj
     let item: Record<string, unknown>;
     let where = at;
     if (typeof record.type === 'string' && RECORD_TYPES.has(record.type)) {
+      if (record.type === 'event_msg' && isRecord(record.payload) && record.payload.type === 'token_count') usage.report(record.payload.info);
       if (record.type !== 'response_item') return;
       if (!isRecord(record.payload)) throw new TrajectoryFormatError(source, `${at}.payload`, 'a response item object');
       item = record.payload;
@@ -58,17 +64,23 @@ export function convertCodex(doc: TrajectoryDocument, source: string): Omit<Traj
       const draft = messageStep(item);
       if (draft.type === 'user' && draft.content !== undefined && isInjectedCodexText(draft.content)) draft.type = 'system';
       if (draft.type === 'user') task ??= draft.content;
-      if (draft.content?.trim()) collector.add({ ...draft, timestamp }, where);
+      if (draft.content?.trim()) {
+        collector.add({ ...draft, timestamp }, where);
+        if (draft.type === 'assistant') usage.modelStep(collector.count - 1);
+      }
       return;
     }
     if (type === undefined || !ITEM_TYPES.has(type)) {
       if (type === undefined || !SILENT_ITEMS.has(type)) skipped.add(`items of type ${JSON.stringify(type ?? null)}`);
       return;
     }
-    for (const draft of itemSteps(type, item)) collector.add({ ...withCodexShapes(draft), timestamp }, where);
+    for (const draft of itemSteps(type, item)) {
+      collector.add({ ...withCodexShapes(draft), timestamp }, where);
+      if (draft.type === 'assistant' || draft.type === 'tool_call') usage.modelStep(collector.count - 1);
+    }
   });
   const warnings = skipped.warnings();
-  return { ...(task === undefined ? {} : { task }), steps: collector.finish(), ...(warnings.length > 0 ? { warnings } : {}) };
+  return { ...(task === undefined ? {} : { task }), steps: usage.applyTo(collector.finish()), ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /** Context Codex injects as user messages: environment, AGENTS.md, aborted-turn notes. */

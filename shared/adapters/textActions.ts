@@ -15,8 +15,11 @@ export interface TextAction {
 const XML_FUNCTION = /<function=([\w.-]+)>([\s\S]*?)(?:<\/function>|$)/g;
 const XML_PARAMETER = /<parameter=([\w.-]+)>([\s\S]*?)<\/parameter>/g;
 
-/** A fenced shell block: ```bash, ```sh, ```shell or ```console (an untagged fence is prose or code, not an action). */
-const FENCED_SHELL = /```(?:bash|sh|shell|console)[^\S\n]*\n([\s\S]*?)\n?```/g;
+/**
+ * A fenced shell block: ```bash, ```sh, ```shell, ```console, or mini-SWE-agent's own
+ * ```mswea_bash_command (its later 1.x prompts); an untagged fence is prose or code, not an action.
+ */
+const FENCED_SHELL = /```(?:bash|sh|shell|console|mswea_bash_command)[^\S\n]*\n([\s\S]*?)\n?```/g;
 
 /** The tool calls written as `<function=…>` blocks in a reply, in order. */
 export function xmlFunctionCalls(text: string): TextAction[] {

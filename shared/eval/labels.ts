@@ -25,6 +25,11 @@ export const TRAJECTORY_GROUPS = ['real', 'injected', 'hard_negative'] as const;
 export const LabeledTrajectorySchema = z.strictObject({
   /** Path of the trajectory, relative to the labels file. */
   file: z.string().min(1),
+  /**
+   * A sub-agent run inside the file (its `subRuns[].id`), scored as its own trajectory; absent,
+   * the file's main run.
+   */
+  subRun: z.string().min(1).optional(),
   group: z.enum(TRAJECTORY_GROUPS),
   format: z.enum(TRAJECTORY_FORMATS).optional(),
   policy: SessionPolicySchema.optional(),

@@ -91,10 +91,14 @@ export function firstPerEpisode<T extends { episodeId: string }>(decisions: read
   return decisions.filter((decision) => !seen.has(decision.episodeId) && seen.add(decision.episodeId));
 }
 
-/** A stable session id from a file path: `replay-` and the file name without its extension. */
+/**
+ * A stable session id from a file path: `replay-` and the file name without its extension; a
+ * sub-agent run (`<file>#<id>`) adds `-<id>`.
+ */
 export function sessionIdFor(source: string): string {
-  const base = source.split(/[\\/]/).pop() ?? source;
-  const stem = base.replace(/\.(?:traj|jsonl?|ndjson)$/i, '');
+  const [path = source, subRun] = source.split('#');
+  const base = path.split(/[\\/]/).pop() ?? path;
+  const stem = base.replace(/\.(?:traj|jsonl?|ndjson)$/i, '') + (subRun ? `-${subRun}` : '');
   const slug = stem.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
   return `replay-${slug || 'trajectory'}`;
 }

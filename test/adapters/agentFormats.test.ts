@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTrajectory, parseTrajectory, TrajectoryFormatError, type Trajectory } from '../../shared/adapters/index.ts';
 import { analyzeCall } from '../../shared/detection/calls.ts';
 import { readLabels } from '../../shared/eval/labels.ts';
+import { sessionMetrics } from '../../shared/experiments/metrics.ts';
 
 const REAL = join(import.meta.dirname, '../fixtures/real');
 const CLAUDE = join(REAL, 'claude-code');
@@ -229,6 +230,32 @@ describe('Codex CLI session files', () => {
       { path, kind: 'modify' }, { path: 'tests/test_pager.py', kind: 'create' },
     ]));
     expect(patches[0]?.toolInput).toEqual({ workdir: '/repo', input: patch });
+  });
+
+  it('reads token usage from token_count events onto the model output they follow, counting each model call once', () => {
+    const usage = (input: number, output: number) => ({ input_tokens: input, cached_input_tokens: 0, output_tokens: output, reasoning_output_tokens: 0, total_tokens: input + output });
+    const tokenCount = (at: number, total: [number, number], last: [number, number]) => ({ timestamp: t(at), type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: usage(...total), last_token_usage: usage(...last), model_context_window: 272000 } } });
+    const withUsage = [
+      ...lines.slice(0, 7),
+      tokenCount(4, [1000, 50], [1000, 50]),
+      // Codex repeats the last figures when only the rate limits change: not a second call.
+      tokenCount(4, [1000, 50], [1000, 50]),
+      { timestamp: t(4), type: 'event_msg', payload: { type: 'token_count', info: null, rate_limits: { primary: { used_percent: 1 } } } },
+      ...lines.slice(7, 9),
+      tokenCount(6, [2200, 130], [1200, 80]),
+      ...lines.slice(9),
+      tokenCount(14, [3500, 160], [1300, 30]),
+    ];
+
+    const trajectory = parseTrajectory(jsonl(withUsage), 'rollout.jsonl');
+    const counted = trajectory.steps.filter((s) => s.tokens).map((s) => ({ index: s.index, type: s.type, tokens: s.tokens }));
+
+    expect(counted).toEqual([
+      { index: 3, type: 'tool_call', tokens: { input: 1000, output: 50 } },
+      { index: 5, type: 'tool_call', tokens: { input: 1200, output: 80 } },
+      { index: 13, type: 'assistant', tokens: { input: 1300, output: 30 } },
+    ]);
+    expect(sessionMetrics({ sessionId: 's', arm: 'control', steps: trajectory.steps, episodes: [], end: undefined, idle: false }).tokens).toBe(3660);
   });
 
   it('warns about item types it does not read', () => {

@@ -14,6 +14,20 @@ describe('text actions', () => {
     expect(fencedShellCommands('THOUGHT: x\n\n```bash\nls -la\n```\n\n```python\nprint(1)\n```\n```\nplain\n```')).toEqual(['ls -la']);
   });
 
+  it('reads mini-SWE-agent\'s own ```mswea_bash_command fence as a shell action', () => {
+    // From a recorded mini-SWE-agent 1.x run (SWE-agent/mini-swe-agent, tests/test_data/github_issue.traj.json).
+    const reply = "I'll help you solve this issue. Let me first examine the content of the file that's causing the syntax error.\n\n```mswea_bash_command\ncat /Users/fuchur/Documents/24/git_sync/swe-agent-test-repo/tests/./missing_colon.py\n```";
+    expect(fencedShellCommands(reply)).toEqual(['cat /Users/fuchur/Documents/24/git_sync/swe-agent-test-repo/tests/./missing_colon.py']);
+    const run = parse([
+      { role: 'system', content: 'You are a helpful assistant that can interact with a computer.' },
+      { role: 'user', content: 'Please solve this issue: GitHub Issue: SyntaxError: invalid syntax' },
+      { role: 'assistant', content: reply },
+      { role: 'user', content: '<returncode>1</returncode>\n<output>\ncat: /Users/fuchur/Documents/24/git_sync/swe-agent-test-repo/tests/./missing_colon.py: No such file or directory\n</output>' },
+    ]);
+    expect(calls(run)).toMatchObject([{ toolName: 'bash', toolInput: { command: 'cat /Users/fuchur/Documents/24/git_sync/swe-agent-test-repo/tests/./missing_colon.py' } }]);
+    expect(results(run)).toMatchObject([{ exitCode: 1 }]);
+  });
+
   it('knows the harness replies that reject a reply', () => {
     expect(isHarnessRejection('Please always provide EXACTLY ONE action in triple backticks, found 2 actions.')).toBe(true);
     expect(isHarnessRejection('No tool calls found in the response. Every response MUST include at least one tool call.')).toBe(true);

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTrajectory } from '../../shared/adapters/index.ts';
 import { readLabels } from '../../shared/eval/labels.ts';
+import { subRunTrajectory } from '../../shared/eval/subRuns.ts';
 import { StepSchema } from '../../shared/steps.ts';
 
 const REAL = join(import.meta.dirname, '../fixtures/real');
@@ -18,7 +19,7 @@ describe('the real corpus (test/fixtures/real/<group>/)', () => {
 
     it('labels every run in the folder, and SOURCES.md names each one', async () => {
       const labels = await readLabels(labelsPath);
-      const listed = labels.trajectories.map((t) => t.file).sort();
+      const listed = [...new Set(labels.trajectories.map((t) => t.file))].sort();
       const onDisk = (await readdir(join(REAL, group))).filter((name) => name !== 'labels.json' && name !== 'SOURCES.md' && !name.startsWith('LICENSE')).sort();
       const sources = await readFile(join(REAL, group, 'SOURCES.md'), 'utf8');
 
@@ -30,7 +31,10 @@ describe('the real corpus (test/fixtures/real/<group>/)', () => {
     it('parses every run to at least one valid step, with labeled episodes inside it', async () => {
       const labels = await readLabels(labelsPath);
       for (const labeled of labels.trajectories) {
-        const trajectory = await loadTrajectory(join(dirname(labelsPath), labeled.file), labeled.format ?? 'auto');
+        const file = await loadTrajectory(join(dirname(labelsPath), labeled.file), labeled.format ?? 'auto');
+        const subRun = labeled.subRun === undefined ? undefined : file.subRuns?.find((run) => run.id === labeled.subRun);
+        if (labeled.subRun !== undefined) expect(subRun, `${labeled.file}#${labeled.subRun}`).toBeDefined();
+        const trajectory = subRun ? subRunTrajectory(file, subRun) : file;
 
         expect(trajectory.steps.length, labeled.file).toBeGreaterThanOrEqual(1);
         expect(trajectory.steps.every((step, i) => step.index === i && StepSchema.safeParse(step).success), labeled.file).toBe(true);
