@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './webhook/retryPolicy.ts';
+import { parseSecretPatterns } from './secrets/customPatterns.ts';
+import type { SecretRule } from './secrets/rules.ts';
 import { ExperimentRequestSchema, SessionModeSchema, type ExperimentRequest, type SessionMode } from './experiments/session.ts';
 
 /**
@@ -26,6 +28,7 @@ export const ENV = {
   llmModel: 'WINK_LLM_MODEL',
   llmApiKey: 'WINK_LLM_API_KEY',
   llmApiKeySecretArn: 'WINK_LLM_API_KEY_SECRET_ARN',
+  secretPatterns: 'WINK_SECRET_PATTERNS',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -45,6 +48,8 @@ export interface ApiConfig {
   defaultExperiment?: ExperimentRequest | undefined;
   /** A session never ended counts as outcome `unknown` in experiment reports after this long without a step. @default 24 */
   sessionIdleHours: number;
+  /** Operators' own secret shapes (WINK_SECRET_PATTERNS), scrubbed from steps besides the built-in ones. */
+  secretRules: SecretRule[];
 }
 
 const experimentJson = z
@@ -62,7 +67,9 @@ const experimentJson = z
   .pipe(ExperimentRequestSchema.optional());
 
 export function readApiConfig(env: Env = process.env): ApiConfig {
-  return z
+  // A bad or unsafe pattern fails the cold start (SecretPatternsError names it), never a request.
+  const secretRules = parseSecretPatterns(env[ENV.secretPatterns], ENV.secretPatterns);
+  const parsed = z
     .object({
       tableName: required(ENV.tableName),
       stepsQueueUrl: required(ENV.stepsQueueUrl),
@@ -81,6 +88,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
       defaultExperiment: env[ENV.defaultExperiment] || undefined,
       sessionIdleHours: env[ENV.sessionIdleHours] || undefined,
     });
+  return { ...parsed, secretRules };
 }
 
 export interface DetectorConfig {

@@ -14,6 +14,7 @@ import { WinkStore } from '../../shared/store/winkStore.ts';
 import { ClaudeCodeLinkStore } from '../../shared/store/claudeCodeLinks.ts';
 import { resolveAll } from '../../shared/webhook/postWebhook.ts';
 import { ExperimentStore } from '../../shared/store/experimentStore.ts';
+import { createSecretScrubber } from '../../shared/secrets/scrubber.ts';
 
 const config = readApiConfig();
 const { logger, metrics } = createObservability();
@@ -26,6 +27,7 @@ const deps = {
   authenticator: new ApiKeyAuthenticator(store),
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,
+  scrubber: createSecretScrubber(config.secretRules),
   allowPrivateWebhooks: config.allowPrivateWebhooks,
   resolveWebhookHost: async (hostname: string) => (await resolveAll(hostname)).map((entry) => entry.address),
   defaultMode: config.defaultMode,

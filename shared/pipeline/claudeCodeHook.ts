@@ -15,6 +15,7 @@ import {
 import { resolveSessionMode } from '../experiments/assignment.ts';
 import type { ExperimentRequest, SessionMode } from '../experiments/session.ts';
 import type { SessionRecord } from '../records.ts';
+import { builtInScrubber, type SecretScrubber } from '../secrets/scrubber.ts';
 import type { ClaudeCodeLink } from '../store/claudeCodeLinks.ts';
 import type { Enrolment } from '../store/experimentStore.ts';
 import { handOutPending, waitForDetection, type HandOutDeps } from './handOut.ts';
@@ -38,6 +39,8 @@ export interface ClaudeCodeHookDeps {
   defaultExperiment?: ExperimentRequest;
   /** Lists a session created under an experiment for its report. */
   experiments?: { enrol(session: Enrolment, nowMs: number): Promise<void> };
+  /** Replaces secrets in the steps and the task (the prompt) before they are stored. @default the built-in rules */
+  scrubber?: SecretScrubber;
 }
 
 /**
@@ -88,7 +91,7 @@ async function linkedSession(deps: ClaudeCodeHookDeps, ownerKeyHash: string, eve
     const session: SessionRecord = {
       sessionId,
       agentId: CLAUDE_CODE_AGENT_ID,
-      task: sessionTaskFor(event),
+      task: (deps.scrubber ?? builtInScrubber).scrubText(sessionTaskFor(event)),
       constraints: [],
       policy: {},
       ownerKeyHash,

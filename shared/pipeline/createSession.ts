@@ -8,6 +8,7 @@ import { resolveSessionMode } from '../experiments/assignment.ts';
 import type { ExperimentRequest, SessionExperiment, SessionMode } from '../experiments/session.ts';
 import type { SessionRecord } from '../records.ts';
 import type { IdempotentCreateOutcome } from '../store/winkStore.ts';
+import { builtInScrubber, type SecretScrubber } from '../secrets/scrubber.ts';
 import { CreateSessionSchema } from '../steps.ts';
 import { isBlockedAddress, webhookUrlProblem } from '../webhook/urlPolicy.ts';
 
@@ -34,6 +35,8 @@ export interface CreateSessionDeps {
   /** Deployment defaults (WINK_DEFAULT_MODE, WINK_DEFAULT_EXPERIMENT) for requests that name neither. */
   defaultMode?: SessionMode;
   defaultExperiment?: ExperimentRequest;
+  /** Secrets in the task and constraints are replaced before they are stored. @default the built-in rules */
+  scrubber?: SecretScrubber;
 }
 
 export interface CreatedSession {
@@ -75,6 +78,7 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
     const message = 'mode: leave it out when experiment is given; the arm decides the mode (treatment = active, control = shadow)';
     throw new ApiError(400, 'invalid_session', `Invalid session: ${message}`, [{ path: 'mode', message }]);
   }
+  const scrubber = deps.scrubber ?? builtInScrubber;
   const nowMs = deps.now();
   const sessionId = `ses_${randomBytes(12).toString('hex')}`;
   const { mode, experiment } = resolveSessionMode(
@@ -84,8 +88,8 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
   const session: SessionRecord = {
     sessionId,
     agentId: request.agentId,
-    task: request.task,
-    constraints: request.constraints ?? [],
+    task: scrubber.scrubText(request.task),
+    constraints: (request.constraints ?? []).map(scrubber.scrubText),
     policy,
     policyOrigin: origin,
     ownerKeyHash,
