@@ -17,7 +17,8 @@ import { ExperimentStore } from '../../shared/store/experimentStore.ts';
 import { createSecretScrubber } from '../../shared/secrets/scrubber.ts';
 
 const config = readApiConfig();
-const { logger, metrics } = createObservability();
+const scrubber = createSecretScrubber(config.secretRules);
+const { logger, metrics } = createObservability(scrubber);
 const documentClient = createDocumentClient();
 const store = new WinkStore(documentClient, config.tableName, config.retentionDays);
 const deps = {
@@ -27,7 +28,7 @@ const deps = {
   authenticator: new ApiKeyAuthenticator(store),
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,
-  scrubber: createSecretScrubber(config.secretRules),
+  scrubber,
   allowPrivateWebhooks: config.allowPrivateWebhooks,
   resolveWebhookHost: async (hostname: string) => (await resolveAll(hostname)).map((entry) => entry.address),
   defaultMode: config.defaultMode,

@@ -78,7 +78,8 @@ export const ASSIGNED_VALUE = new RegExp(
  * Code text says `password = os.environ["PGPASSWORD"]` all the time; it holds no secret.
  */
 const PLACEHOLDER_VALUE = new RegExp(`^(?:${[
-  'null|nil|none|undefined|true|false|str|string|int|number|bool|boolean|bytes|any',
+  // `f(password: str, token: int)`: a type name, perhaps closing the parameter list.
+  '(?:null|nil|none|undefined|true|false|str|string|int|number|bool|boolean|bytes|any)[,;)\\]}>]{0,4}',
   'optional\\b.{0,64}',
   // $DB_PASSWORD, ${DB_PASSWORD:-x}, $_POST['password'], ${{ secrets.X }}, %PASSWORD%
   '\\$\\{?[A-Za-z_][\\w.:-]{0,128}\\}?(?:\\[.{0,128})?',
