@@ -95,7 +95,7 @@ function parseSteps(body: unknown, scrubber: SecretScrubber): Step[] {
       throw new ApiError(413, 'step_too_large',
         `Step ${parsed.data.index} is ${bytes} bytes; a step may be at most ${MAX_STEP_BYTES} bytes (256 KiB) of JSON`);
     }
-    steps.push(scrubbedWithinLimit(scrubber, parsed.data));
+    steps.push(scrubbedWithinLimit(scrubber, parsed.data, prefix || 'step'));
   });
   if (details.length > 0) throw new ApiError(400, 'invalid_step', `Invalid step: ${summarize(details)}`, details);
   return steps;
@@ -105,13 +105,13 @@ function parseSteps(body: unknown, scrubber: SecretScrubber): Step[] {
  * The step as it will be stored: its secrets replaced. A marker can be longer than a short secret
  * (`password=a`), so a step just under the limit may cross it once scrubbed: a 413 that says so.
  */
-function scrubbedWithinLimit(scrubber: SecretScrubber, step: Step): Step {
+function scrubbedWithinLimit(scrubber: SecretScrubber, step: Step, path: string): Step {
   const scrubbed = scrubber.scrubStep(step);
   const bytes = Buffer.byteLength(JSON.stringify(scrubbed));
   if (bytes > MAX_STEP_BYTES) {
     const secrets = countMarkers(JSON.stringify(scrubbed.content ?? '')) + countMarkers(JSON.stringify(scrubbed.toolInput ?? ''));
-    throw new ApiError(413, 'step_too_large',
-      `Step ${step.index} is ${bytes} bytes once its ${secrets} secrets are redacted; a step may be at most ${MAX_STEP_BYTES} bytes (256 KiB) of JSON`);
+    const message = `is ${bytes} bytes once its ${secrets} secrets are redacted; a step may be at most ${MAX_STEP_BYTES} bytes (256 KiB) of JSON`;
+    throw new ApiError(413, 'step_too_large', `Step ${step.index} ${message}`, [{ path, message }]);
   }
   return scrubbed;
 }
