@@ -12,13 +12,15 @@ const { types } = retModule;
  * Operators' own secret shapes (`WINK_SECRET_PATTERNS`, README "Secrets"): named regular
  * expressions scrubbed like the built-in ones. A pattern runs over every step an agent sends, so
  * only patterns whose cost stays linear are accepted: no nested quantifiers (safe-regex2), every
- * quantifier bounded, no backreferences or lookarounds, and never an empty match. A pattern that
+ * quantifier bounded (a variable one tighter than a fixed count), no backreferences or lookarounds, and never an empty match. A pattern that
  * breaks a rule is refused with a message naming it, at cold start, not on the first step.
  */
 export const MAX_CUSTOM_PATTERNS = 32;
 export const MAX_PATTERN_CHARS = 256;
-/** Upper bound of any one quantifier: `{1,256}`, never `+`, `*` or `{8,}`. */
+/** Upper bound of a fixed count: `{100}`, never `+`, `*` or `{8,}`. */
 export const MAX_REPEAT = 256;
+/** Upper bound of a variable count (`{8,64}`): each extra length is one more try at every position. */
+export const MAX_VARIABLE_REPEAT = 64;
 /** Quantifiers per pattern (safe-regex2's repetition limit). */
 export const MAX_QUANTIFIERS = 10;
 
@@ -95,7 +97,10 @@ function findUnsafeToken(token: Token | Root): string | undefined {
       return 'uses a backreference (\\1), which can take exponential time';
     case types.REPETITION:
       if (token.max > MAX_REPEAT) {
-        return `has an unbounded or long quantifier (*, +, {n,} or above {0,${MAX_REPEAT}}): bound it, e.g. {1,${MAX_REPEAT}}`;
+        return `has an unbounded or long quantifier (*, +, {n,} or above {${MAX_REPEAT}}): bound it, e.g. {1,${MAX_VARIABLE_REPEAT}}`;
+      }
+      if (token.min !== token.max && token.max > MAX_VARIABLE_REPEAT) {
+        return `has a variable quantifier above {0,${MAX_VARIABLE_REPEAT}}: use at most {n,${MAX_VARIABLE_REPEAT}}, or a fixed count up to {${MAX_REPEAT}}`;
       }
       return findUnsafeToken(token.value);
     case types.GROUP:

@@ -16,8 +16,9 @@ describe('WINK_SECRET_PATTERNS', () => {
   });
 
   it.each([
-    ['an unbounded quantifier', 'acme_[a-z]+', /unbounded or long quantifier.*\{1,256\}/],
+    ['an unbounded quantifier', 'acme_[a-z]+', /unbounded or long quantifier.*\{1,64\}/],
     ['a quantifier above the bound', 'acme_[a-z]{1,5000}', /unbounded or long quantifier/],
+    ['a variable quantifier above its bound', 'acme_[a-z]{1,100}', /variable quantifier above \{0,64\}/],
     ['nested quantifiers', '(acme_[a-z]{1,9}){1,9}', /nests quantifiers/],
     ['a backreference', '(acme)_\\1', /backreference/],
     ['a lookahead', 'acme_(?=[a-z])[a-z]{4}', /lookaround/],
