@@ -3,6 +3,7 @@ import { ApiError } from '../api/apiError.ts';
 import { initialDetectionState } from '../detection/engine.ts';
 import {
   HookPayloadError,
+  clip,
   canCarryGuidance,
   defaultHookWaitMs,
   hookAnswer,
@@ -22,6 +23,8 @@ import { handOutPending, waitForDetection, type HandOutDeps } from './handOut.ts
 import { ingestSteps, type IngestDeps } from './ingestSteps.ts';
 
 export const CLAUDE_CODE_AGENT_ID = 'claude-code';
+/** sessionTaskFor's bound on a prompt used as the task. */
+const MAX_TASK_CHARS = 64 * 1024;
 
 export interface ClaudeCodeHookDeps {
   store: IngestDeps['store'] & HandOutDeps['store'] & { getSession(sessionId: string): Promise<SessionRecord | undefined> };
@@ -91,7 +94,8 @@ async function linkedSession(deps: ClaudeCodeHookDeps, ownerKeyHash: string, eve
     const session: SessionRecord = {
       sessionId,
       agentId: CLAUDE_CODE_AGENT_ID,
-      task: (deps.scrubber ?? builtInScrubber).scrubText(sessionTaskFor(event)),
+      // Markers may lengthen the prompt: cut it again to sessionTaskFor's bound.
+      task: clip((deps.scrubber ?? builtInScrubber).scrubText(sessionTaskFor(event)), MAX_TASK_CHARS),
       constraints: [],
       policy: {},
       ownerKeyHash,

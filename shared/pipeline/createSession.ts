@@ -9,7 +9,7 @@ import type { ExperimentRequest, SessionExperiment, SessionMode } from '../exper
 import type { SessionRecord } from '../records.ts';
 import type { IdempotentCreateOutcome } from '../store/winkStore.ts';
 import { builtInScrubber, type SecretScrubber } from '../secrets/scrubber.ts';
-import { CreateSessionSchema } from '../steps.ts';
+import { CreateSessionSchema, SESSION_LIMITS } from '../steps.ts';
 import { isBlockedAddress, webhookUrlProblem } from '../webhook/urlPolicy.ts';
 
 /** What Idempotency-Key needs from the store (WinkStore has it). */
@@ -88,8 +88,7 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
   const session: SessionRecord = {
     sessionId,
     agentId: request.agentId,
-    task: scrubber.scrubText(request.task),
-    constraints: (request.constraints ?? []).map(scrubber.scrubText),
+    ...scrubbedWithinLimits(scrubber, request.task, request.constraints ?? []),
     policy,
     policyOrigin: origin,
     ownerKeyHash,
@@ -106,6 +105,21 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
     return createdBody(session);
   }
   return createOnce(deps, session, { keyHash: sha256Hex(`${ownerKeyHash}\n${idempotencyKey}`), requestHash: fingerprint(body) }, nowMs);
+}
+
+/**
+ * Task and constraints as stored: secrets replaced. A marker can be longer than a short secret, so
+ * text just within a limit may cross it once scrubbed: a 400 that says so, never an oversized item.
+ */
+function scrubbedWithinLimits(scrubber: SecretScrubber, task: string, constraints: readonly string[]): { task: string; constraints: string[] } {
+  const scrubbed = { task: scrubber.scrubText(task), constraints: constraints.map((constraint) => scrubber.scrubText(constraint)) };
+  const bytes = (texts: readonly string[]) => texts.reduce((sum, text) => sum + Buffer.byteLength(text, 'utf8'), 0);
+  const details = [
+    ...(bytes([scrubbed.task]) > SESSION_LIMITS.taskBytes ? [{ path: 'task', limit: SESSION_LIMITS.taskBytes, actual: bytes([scrubbed.task]) }] : []),
+    ...(bytes(scrubbed.constraints) > SESSION_LIMITS.constraintsTotalBytes ? [{ path: 'constraints', limit: SESSION_LIMITS.constraintsTotalBytes, actual: bytes(scrubbed.constraints) }] : []),
+  ].map(({ path, limit, actual }) => ({ path, message: `must be at most ${limit} bytes of UTF-8 once its secrets are redacted (this is ${actual})` }));
+  if (details.length > 0) throw new ApiError(400, 'invalid_session', `Invalid session: ${summarize(details)}`, details);
+  return scrubbed;
 }
 
 function createdBody(session: SessionRecord): CreatedSession {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../shared/api/apiError.ts';
 import { createSession } from '../../shared/pipeline/createSession.ts';
 import { ingestSteps } from '../../shared/pipeline/ingestSteps.ts';
-import { MAX_STEP_BYTES, type Step } from '../../shared/steps.ts';
+import { MAX_STEP_BYTES, SESSION_LIMITS, type Step } from '../../shared/steps.ts';
 import type { WinkStore } from '../../shared/store/winkStore.ts';
 import { freshStore } from '../support/localAws.ts';
 import { call, result } from '../support/steps.ts';
@@ -52,5 +52,17 @@ describe('ingest scrubs before it stores', () => {
       details: [{ path: 'steps[0]', message: expect.stringContaining('262144 bytes') }],
     });
     expect((await store.getSteps(session.sessionId, [0])).size).toBe(0);
+  });
+});
+
+describe('session creation scrubs before it stores', () => {
+  it('answers 400 naming the task when markers push it past its limit', async () => {
+    const { store } = await freshStore();
+    const task = 'password=a '.repeat(Math.floor(SESSION_LIMITS.taskBytes / 'password=a '.length));
+    const refused = createSession({ store, now: () => Date.now() }, 'owner', { agentId: 'a', task });
+    await expect(refused).rejects.toMatchObject({
+      statusCode: 400,
+      details: [{ path: 'task', message: expect.stringMatching(/^must be at most 65536 bytes of UTF-8 once its secrets are redacted \(this is \d+\)$/) }],
+    });
   });
 });
