@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { SecretPatternsSchema } from '../shared/secrets/customPatterns.ts';
 
 /**
  * Deployment settings read from CDK context (cdk.json or `cdk deploy -c wink:key=value`).
@@ -72,6 +73,11 @@ const contextSchema = z.object({
   defaultExperiment: jsonObject,
   /** Never-ended sessions count as outcome `unknown` in experiment reports after this long without a step. */
   sessionIdleHours: positiveInt.default(24),
+  /** Operators' own secret shapes, checked here with the rules the ingest function applies at cold start (README "Secrets"). */
+  secretPatterns: z.preprocess(
+    (value) => (value === '' || value === null ? undefined : typeof value === 'string' ? parseJsonOrKeep(value) : value),
+    SecretPatternsSchema.optional(),
+  ),
   alarmEmail: z.preprocess((value) => (value === '' || value === null ? undefined : value), z.email().optional()),
 })
   // A gap's wake-up waits stepGapWaitSeconds in the step timer queue on purpose; that alone must not raise its age alarm.

@@ -84,6 +84,7 @@ export class WinkStack extends Stack {
         ...(config.defaultExperiment ? { experiment: config.defaultExperiment } : {}),
         idleHours: config.sessionIdleHours,
       },
+      ...(config.secretPatterns ? { secretPatternsJson: JSON.stringify(config.secretPatterns) } : {}),
       logRetention,
       logRemovalPolicy: removalPolicy,
     });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits/rateLimits.ts';
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './webhook/retryPolicy.ts';
+import { parseSecretPatterns } from './secrets/customPatterns.ts';
+import type { SecretRule } from './secrets/rules.ts';
 import { ExperimentRequestSchema, SessionModeSchema, type ExperimentRequest, type SessionMode } from './experiments/session.ts';
 
 /**
@@ -29,6 +31,7 @@ export const ENV = {
   llmModel: 'WINK_LLM_MODEL',
   llmApiKey: 'WINK_LLM_API_KEY',
   llmApiKeySecretArn: 'WINK_LLM_API_KEY_SECRET_ARN',
+  secretPatterns: 'WINK_SECRET_PATTERNS',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -50,6 +53,8 @@ export interface ApiConfig {
   sessionIdleHours: number;
   /** Per-key requests and per-tenant session creations per minute (0 = off). @default DEFAULT_RATE_LIMITS */
   rateLimits: RateLimits;
+  /** Operators' own secret shapes (WINK_SECRET_PATTERNS), scrubbed from steps besides the built-in ones. */
+  secretRules: SecretRule[];
 }
 
 const experimentJson = z
@@ -67,7 +72,9 @@ const experimentJson = z
   .pipe(ExperimentRequestSchema.optional());
 
 export function readApiConfig(env: Env = process.env): ApiConfig {
-  return z
+  // A bad or unsafe pattern fails the cold start (SecretPatternsError names it), never a request.
+  const secretRules = parseSecretPatterns(env[ENV.secretPatterns], ENV.secretPatterns);
+  const parsed = z
     .object({
       tableName: required(ENV.tableName),
       stepsQueueUrl: required(ENV.stepsQueueUrl),
@@ -94,6 +101,7 @@ export function readApiConfig(env: Env = process.env): ApiConfig {
         sessionsPerTenant: env[ENV.rateLimitSessionsPerMinute] || undefined,
       },
     });
+  return { ...parsed, secretRules };
 }
 
 export interface DetectorConfig {

@@ -17,9 +17,11 @@ import { ExperimentStore } from '../../shared/store/experimentStore.ts';
 import { RateLimiter } from '../../shared/limits/rateLimits.ts';
 import { DynamoWindowCounter } from '../../shared/store/rateLimitStore.ts';
 import { SessionEraser } from '../../shared/store/sessionEraser.ts';
+import { createSecretScrubber } from '../../shared/secrets/scrubber.ts';
 
 const config = readApiConfig();
-const { logger, metrics } = createObservability();
+const scrubber = createSecretScrubber(config.secretRules);
+const { logger, metrics } = createObservability(scrubber);
 const documentClient = createDocumentClient();
 const store = new WinkStore(documentClient, config.tableName, config.retentionDays);
 const deps = {
@@ -32,6 +34,7 @@ const deps = {
   sessionEraser: new SessionEraser(documentClient, config.tableName, config.retentionDays),
   stepsQueue: new StepsQueue(createSqsClient(), config.stepsQueueUrl),
   now: Date.now,
+  scrubber,
   allowPrivateWebhooks: config.allowPrivateWebhooks,
   resolveWebhookHost: async (hostname: string) => (await resolveAll(hostname)).map((entry) => entry.address),
   defaultMode: config.defaultMode,

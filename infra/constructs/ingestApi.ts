@@ -63,6 +63,11 @@ export interface IngestApiProps {
   /** Mode, experiment and idle time for sessions that name none (see README "Experiments"). @default active, none, 24 h */
   readonly sessionDefaults?: { readonly mode?: 'active' | 'shadow'; readonly experiment?: Record<string, unknown>; readonly idleHours?: number };
   /** @default 512 */
+  /**
+   * JSON of operators' own secret patterns, passed as WINK_SECRET_PATTERNS (validated at cold start).
+   * @default none: the built-in rules only
+   */
+  readonly secretPatternsJson?: string;
   readonly memorySize?: number;
   /** Below the HTTP API's 30 s integration limit, above the 20 s interventions long-poll. @default Duration.seconds(25) */
   readonly timeout?: Duration;
@@ -113,6 +118,7 @@ export class IngestApi extends Construct {
         ...(props.sessionDefaults?.mode ? { [ENV.defaultMode]: props.sessionDefaults.mode } : {}),
         ...(props.sessionDefaults?.experiment ? { [ENV.defaultExperiment]: JSON.stringify(props.sessionDefaults.experiment) } : {}),
         ...(props.sessionDefaults?.idleHours ? { [ENV.sessionIdleHours]: String(props.sessionDefaults.idleHours) } : {}),
+        ...(props.secretPatternsJson ? { [ENV.secretPatterns]: props.secretPatternsJson } : {}),
       },
     });
     props.table.grantReadWriteData(this.function.fn);

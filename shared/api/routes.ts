@@ -9,6 +9,7 @@ import { MAX_POLL_WAIT_SECONDS, MAX_REPLY_WAIT_MS, boundedIntParam, handOutPendi
 import { ingestSteps, type IngestDeps } from '../pipeline/ingestSteps.ts';
 import { rotateWebhookSecret, type RotateSecretDeps } from '../pipeline/rotateWebhookSecret.ts';
 import { sessionSummary, type SummaryDeps } from '../pipeline/sessionSummary.ts';
+import type { SecretScrubber } from '../secrets/scrubber.ts';
 import { ApiError } from './apiError.ts';
 import type { ApiKeyAuthenticator } from './authenticate.ts';
 import { RateLimitExceededError, type RateLimiter } from '../limits/rateLimits.ts';
@@ -59,6 +60,8 @@ export interface ApiDeps {
   /** A hook request failed inside Wink and was answered `{}`: for logs. */
   onHookError?: (error: unknown) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** Scrubs secrets from steps, tasks and constraints before they are stored. @default the built-in rules */
+  scrubber?: SecretScrubber;
 }
 
 const SESSION_ID = '([A-Za-z0-9_-]{1,128})';

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { REDACTION_MARGIN_CHARS, redactSecrets } from '../detection/redaction.ts';
+import { credentialKind } from '../secrets/rules.ts';
+import { MARKER_PREFIX, marker } from '../secrets/scrubber.ts';
 import { describeSteps } from '../detection/guidance.ts';
 import type { SessionSpec } from '../detection/types.ts';
 import type { Step } from '../steps.ts';
@@ -181,9 +183,12 @@ function clipStrings(value: unknown, maxChars: number, depth: number): unknown {
   if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => clipStrings(item, maxChars, depth + 1));
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, SECRET_KEY.test(key) && typeof item === 'string' ? '[redacted]' : clipStrings(item, maxChars, depth + 1)]),
+    Object.entries(value).map(([key, item]) => [key, secretUnderKey(key, item) ?? clipStrings(item, maxChars, depth + 1)]),
   );
 }
 
-/** Values under keys like these are credentials whatever they look like. */
-const SECRET_KEY = /pass(?:word|wd)?|secret|token|api[_-]?key|authorization|credential/i;
+/** A string under a credential key (`"X-Api-Key": …`) is a secret whatever it looks like. */
+function secretUnderKey(key: string, item: unknown): string | undefined {
+  const kind = typeof item === 'string' && !item.startsWith(MARKER_PREFIX) ? credentialKind(key) : undefined;
+  return kind ? marker(kind) : undefined;
+}

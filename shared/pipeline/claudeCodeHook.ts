@@ -3,6 +3,7 @@ import { ApiError } from '../api/apiError.ts';
 import { initialDetectionState } from '../detection/engine.ts';
 import {
   HookPayloadError,
+  clip,
   canCarryGuidance,
   defaultHookWaitMs,
   hookAnswer,
@@ -15,12 +16,15 @@ import {
 import { resolveSessionMode } from '../experiments/assignment.ts';
 import type { ExperimentRequest, SessionMode } from '../experiments/session.ts';
 import type { SessionRecord } from '../records.ts';
+import { builtInScrubber, type SecretScrubber } from '../secrets/scrubber.ts';
 import type { ClaudeCodeLink } from '../store/claudeCodeLinks.ts';
 import type { Enrolment } from '../store/experimentStore.ts';
 import { handOutPending, waitForDetection, type HandOutDeps } from './handOut.ts';
 import { ingestSteps, type IngestDeps } from './ingestSteps.ts';
 
 export const CLAUDE_CODE_AGENT_ID = 'claude-code';
+/** sessionTaskFor's bound on a prompt used as the task. */
+const MAX_TASK_CHARS = 64 * 1024;
 
 export interface ClaudeCodeHookDeps {
   store: IngestDeps['store'] & HandOutDeps['store'] & { getSession(sessionId: string): Promise<SessionRecord | undefined> };
@@ -38,6 +42,8 @@ export interface ClaudeCodeHookDeps {
   defaultExperiment?: ExperimentRequest;
   /** Lists a session created under an experiment for its report. */
   experiments?: { enrol(session: Enrolment, nowMs: number): Promise<void> };
+  /** Replaces secrets in the steps and the task (the prompt) before they are stored. @default the built-in rules */
+  scrubber?: SecretScrubber;
 }
 
 /**
@@ -88,7 +94,8 @@ async function linkedSession(deps: ClaudeCodeHookDeps, ownerKeyHash: string, eve
     const session: SessionRecord = {
       sessionId,
       agentId: CLAUDE_CODE_AGENT_ID,
-      task: sessionTaskFor(event),
+      // Markers may lengthen the prompt: cut it again to sessionTaskFor's bound.
+      task: clip((deps.scrubber ?? builtInScrubber).scrubText(sessionTaskFor(event)), MAX_TASK_CHARS),
       constraints: [],
       policy: {},
       ownerKeyHash,

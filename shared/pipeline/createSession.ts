@@ -8,7 +8,8 @@ import { resolveSessionMode } from '../experiments/assignment.ts';
 import type { ExperimentRequest, SessionExperiment, SessionMode } from '../experiments/session.ts';
 import type { SessionRecord } from '../records.ts';
 import type { IdempotentCreateOutcome } from '../store/winkStore.ts';
-import { CreateSessionSchema } from '../steps.ts';
+import { builtInScrubber, type SecretScrubber } from '../secrets/scrubber.ts';
+import { CreateSessionSchema, SESSION_LIMITS } from '../steps.ts';
 import { isBlockedAddress, webhookUrlProblem } from '../webhook/urlPolicy.ts';
 
 /** What Idempotency-Key needs from the store (WinkStore has it). */
@@ -34,6 +35,8 @@ export interface CreateSessionDeps {
   /** Deployment defaults (WINK_DEFAULT_MODE, WINK_DEFAULT_EXPERIMENT) for requests that name neither. */
   defaultMode?: SessionMode;
   defaultExperiment?: ExperimentRequest;
+  /** Secrets in the task and constraints are replaced before they are stored. @default the built-in rules */
+  scrubber?: SecretScrubber;
 }
 
 export interface CreatedSession {
@@ -75,6 +78,7 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
     const message = 'mode: leave it out when experiment is given; the arm decides the mode (treatment = active, control = shadow)';
     throw new ApiError(400, 'invalid_session', `Invalid session: ${message}`, [{ path: 'mode', message }]);
   }
+  const scrubber = deps.scrubber ?? builtInScrubber;
   const nowMs = deps.now();
   const sessionId = `ses_${randomBytes(12).toString('hex')}`;
   const { mode, experiment } = resolveSessionMode(
@@ -84,8 +88,7 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
   const session: SessionRecord = {
     sessionId,
     agentId: request.agentId,
-    task: request.task,
-    constraints: request.constraints ?? [],
+    ...scrubbedWithinLimits(scrubber, request.task, request.constraints ?? []),
     policy,
     policyOrigin: origin,
     ownerKeyHash,
@@ -103,6 +106,21 @@ export async function createSession(deps: CreateSessionDeps, ownerKeyHash: strin
   }
   const idempotencyKeyHash = sha256Hex(`${ownerKeyHash}\n${idempotencyKey}`);
   return createOnce(deps, { ...session, idempotencyKeyHash }, { keyHash: idempotencyKeyHash, requestHash: fingerprint(body) }, nowMs);
+}
+
+/**
+ * Task and constraints as stored: secrets replaced. A marker can be longer than a short secret, so
+ * text just within a limit may cross it once scrubbed: a 400 that says so, never an oversized item.
+ */
+function scrubbedWithinLimits(scrubber: SecretScrubber, task: string, constraints: readonly string[]): { task: string; constraints: string[] } {
+  const scrubbed = { task: scrubber.scrubText(task), constraints: constraints.map((constraint) => scrubber.scrubText(constraint)) };
+  const bytes = (texts: readonly string[]) => texts.reduce((sum, text) => sum + Buffer.byteLength(text, 'utf8'), 0);
+  const details = [
+    ...(bytes([scrubbed.task]) > SESSION_LIMITS.taskBytes ? [{ path: 'task', limit: SESSION_LIMITS.taskBytes, actual: bytes([scrubbed.task]) }] : []),
+    ...(bytes(scrubbed.constraints) > SESSION_LIMITS.constraintsTotalBytes ? [{ path: 'constraints', limit: SESSION_LIMITS.constraintsTotalBytes, actual: bytes(scrubbed.constraints) }] : []),
+  ].map(({ path, limit, actual }) => ({ path, message: `must be at most ${limit} bytes of UTF-8 once its secrets are redacted (this is ${actual})` }));
+  if (details.length > 0) throw new ApiError(400, 'invalid_session', `Invalid session: ${summarize(details)}`, details);
+  return scrubbed;
 }
 
 function createdBody(session: SessionRecord): CreatedSession {

@@ -2,6 +2,7 @@ import { ApiError, formatPath, issueDetails, summarize, type ErrorDetail } from 
 import type { SessionRecord, StoredStep } from '../records.ts';
 import { MAX_STEP_BYTES, MAX_STEPS_AHEAD_OF_DETECTION, MAX_STEPS_PER_REQUEST, StepSchema, stepFingerprint, type Step } from '../steps.ts';
 import { storableJsonProblems } from '../storableJson.ts';
+import { builtInScrubber, countMarkers, type SecretScrubber } from '../secrets/scrubber.ts';
 import { SessionDeletedError, StepWriteRaceError } from '../store/winkStore.ts';
 import { refuseIfEnded } from './endSession.ts';
 import type { StepsMessage } from '../queue/sqsQueues.ts';
@@ -15,6 +16,8 @@ export interface IngestDeps {
   };
   stepsQueue: { send(message: StepsMessage): Promise<void> };
   now: () => number;
+  /** Replaces secrets in each step before it is stored or queued. @default the built-in rules */
+  scrubber?: SecretScrubber;
 }
 
 /** A concurrent writer can win a race at most this many times before we give up with a 5xx. */
@@ -24,6 +27,7 @@ const RACE_RETRY_DELAY_MS = 50;
 /**
  * Accepts one step or `{ steps: [...] }` for a session the caller owns:
  * - every step is validated; any invalid step rejects the request (400, naming the field);
+ * - secrets in a step become `[REDACTED:<kind>]` before anything else sees it (shared/secrets);
  * - a step identical to one already stored is accepted again with no further effect;
  * - a step whose index is stored with different content rejects the whole request (409);
  * - new steps are stored all-or-nothing before the 202, then the session is queued for detection.
@@ -32,7 +36,7 @@ const RACE_RETRY_DELAY_MS = 50;
  */
 export async function ingestSteps(deps: IngestDeps, session: SessionRecord, body: unknown): Promise<{ accepted: number; lastIndex: number }> {
   refuseIfEnded(session);
-  const steps = parseSteps(body);
+  const steps = parseSteps(body, deps.scrubber ?? builtInScrubber);
   // The session was read to check its owner: its detection progress costs nothing more.
   rejectIndexesTooFarAhead(steps, isBatchBody(body), session.detection.nextIndex);
   const unique = uniqueByIndex(steps);
@@ -64,7 +68,7 @@ function isBatchBody(body: unknown): body is { steps: unknown } {
   return typeof body === 'object' && body !== null && !Array.isArray(body) && 'steps' in body;
 }
 
-function parseSteps(body: unknown): Step[] {
+function parseSteps(body: unknown, scrubber: SecretScrubber): Step[] {
   const isBatch = isBatchBody(body);
   const extra = isBatch ? Object.keys(body).filter((key) => key !== 'steps') : [];
   if (extra.length > 0) {
@@ -92,10 +96,25 @@ function parseSteps(body: unknown): Step[] {
       throw new ApiError(413, 'step_too_large',
         `Step ${parsed.data.index} is ${bytes} bytes; a step may be at most ${MAX_STEP_BYTES} bytes (256 KiB) of JSON`);
     }
-    steps.push(parsed.data);
+    steps.push(scrubbedWithinLimit(scrubber, parsed.data, prefix || 'step'));
   });
   if (details.length > 0) throw new ApiError(400, 'invalid_step', `Invalid step: ${summarize(details)}`, details);
   return steps;
+}
+
+/**
+ * The step as it will be stored: its secrets replaced. A marker can be longer than a short secret
+ * (`password=a`), so a step just under the limit may cross it once scrubbed: a 413 that says so.
+ */
+function scrubbedWithinLimit(scrubber: SecretScrubber, step: Step, path: string): Step {
+  const scrubbed = scrubber.scrubStep(step);
+  const bytes = Buffer.byteLength(JSON.stringify(scrubbed));
+  if (bytes > MAX_STEP_BYTES) {
+    const secrets = countMarkers(JSON.stringify(scrubbed.content ?? '')) + countMarkers(JSON.stringify(scrubbed.toolInput ?? ''));
+    const message = `is ${bytes} bytes once its ${secrets} secrets are redacted; a step may be at most ${MAX_STEP_BYTES} bytes (256 KiB) of JSON`;
+    throw new ApiError(413, 'step_too_large', `Step ${step.index} ${message}`, [{ path, message }]);
+  }
+  return scrubbed;
 }
 
 function rejectIndexesTooFarAhead(steps: readonly Step[], inBatch: boolean, nextIndex: number): void {

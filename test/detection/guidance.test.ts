@@ -83,7 +83,7 @@ describe('guidance per subtype', () => {
     const guidance = guidanceFor(match);
     expect(guidance).not.toContain('abcdefghijklmnop1234');
     expect(guidance).not.toContain('sk-proj1234567890abcdefghij');
-    expect(guidance).toContain('[redacted]');
+    expect(guidance).toContain('[REDACTED:bearer_token]');
   });
 });
 

@@ -32,15 +32,15 @@ describe('redactSecrets on adversarial 256 KB input', () => {
     const out = redactSecrets(text);
     expect(out).not.toContain('hunter2');
     expect(out).not.toContain('abcdefghijklmnop');
-    expect(out).toContain('db_password=[redacted]');
+    expect(out).toContain('db_password=[REDACTED:password_pair]');
     expect(out.startsWith('a'.repeat(200 * KIB))).toBe(true);
   });
 
   it('redacts the value after each credential key, and only there', () => {
-    expect(redactSecrets('user=bob password=hunter2 mode=fast')).toBe('user=bob password=[redacted] mode=fast');
-    expect(redactSecrets('{"api_key": "abc def", "name": "x"}')).toBe('{"api_key": [redacted], "name": "x"}');
-    expect(redactSecrets('a=password=secret1')).toBe('a=password=[redacted]');
-    expect(redactSecrets('Proxy-Authorization: Basic Zm9vOmJhcg==')).not.toContain('Basic');
+    expect(redactSecrets('user=bob password=hunter2 mode=fast')).toBe('user=bob password=[REDACTED:password_pair] mode=fast');
+    expect(redactSecrets('{"api_key": "abc def", "name": "x"}')).toBe('{"api_key": "[REDACTED:api_key]", "name": "x"}');
+    expect(redactSecrets('a=password=secret1')).toBe('a=password=[REDACTED:password_pair]');
+    expect(redactSecrets('Proxy-Authorization: Basic Zm9vOmJhcg==')).toBe('Proxy-Authorization: Basic [REDACTED:basic_auth]');
   });
 });
 

@@ -16,7 +16,7 @@ describe('readWinkConfig', () => {
     const fromCdkJson = fromContext(CDK_JSON_CONTEXT);
 
     // Assert: cdk.json documents the defaults; optional values without a default are left out of it.
-    const optionalWithoutDefault = ['detectionConfig', 'webhookRetryDelaysSeconds', 'webhookTimeoutMs', 'defaultExperiment'];
+    const optionalWithoutDefault = ['detectionConfig', 'webhookRetryDelaysSeconds', 'webhookTimeoutMs', 'defaultExperiment', 'secretPatterns'];
     expect(winkKeysInCdkJson.sort()).toEqual(
       CONTEXT_KEYS.filter((key) => !optionalWithoutDefault.includes(key)).map((key) => `${CONTEXT_PREFIX}${key}`).sort(),
     );

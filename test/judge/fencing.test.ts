@@ -115,7 +115,7 @@ describe('what leaves Wink', () => {
     expect(user).not.toContain(secret);
     expect(user).not.toContain('plainlookingvalue42');
     expect(user).toContain('https://api.example');
-    expect(user).toContain('[redacted]');
+    expect(user).toContain('[REDACTED:api_key]');
     expect(user).toContain('START');
     expect(user).toContain('END');
     expect(user).toContain('chars cut');
