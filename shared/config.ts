@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './webhook/retryPolicy.ts';
 import { ExperimentRequestSchema, SessionModeSchema, type ExperimentRequest, type SessionMode } from './experiments/session.ts';
 
