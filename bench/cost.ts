@@ -61,7 +61,7 @@ function priceRun(run: CostRunResult, llm: LlmPrice) {
   const infra = {
     dynamoDbWrites: perStep(dynamodb.writeUnits * PRICES.dynamoDbWriteRequestUnit),
     dynamoDbReads: perStep(dynamodb.readUnits * PRICES.dynamoDbReadRequestUnit),
-    sqs: perStep(sqsBilled * PRICES.sqsRequest),
+    sqs: perStep((sqsBilled - sqs.fifoBilled) * PRICES.sqsRequest + sqs.fifoBilled * PRICES.sqsFifoRequest),
     lambdaRequests: perStep(invocations * PRICES.lambdaRequest),
     httpApi: perStep(run.httpRequests * PRICES.httpApiRequest),
   };
@@ -80,7 +80,7 @@ function priceRun(run: CostRunResult, llm: LlmPrice) {
         writeUnits: dynamodb.writeUnits, readUnits: dynamodb.readUnits, calls: dynamodb.calls,
         computedCalls: dynamodb.computedCalls, unitsByCommand: dynamodb.unitsByCommand,
       },
-      sqsRequests: sqs.requests, sqsEmptyReceivesNotPriced: sqs.emptyReceives,
+      sqsRequests: sqs.requests, sqsFifoRequests: sqs.fifoBilled, sqsEmptyReceivesNotPriced: sqs.emptyReceives,
       lambda: Object.fromEntries(Object.entries(run.invocations).map(([name, i]) => [name, {
         invocations: i.count, memoryMb: MEMORY_MB[name], medianMs: round(median(i.durationsMs)), billedMs: i.billedMs,
         msInAwsCalls: Math.round(i.awsCallMs), awsCalls: i.awsCalls,

@@ -11,7 +11,6 @@ import { rotateWebhookSecret, type RotateSecretDeps } from '../pipeline/rotateWe
 import { sessionSummary, type SummaryDeps } from '../pipeline/sessionSummary.ts';
 import { ApiError } from './apiError.ts';
 import type { ApiKeyAuthenticator } from './authenticate.ts';
-import { openApiDocument } from './openapi.ts';
 
 export interface ApiRequest {
   method: string;
@@ -72,7 +71,8 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
  */
 export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
   // The API description is public, like any OpenAPI document: no key needed to generate a client.
-  if (request.path === '/v1/openapi.json' && request.method.toUpperCase() === 'GET') return { statusCode: 200, body: openApiDocument() };
+  // Imported on request: zod's JSON Schema output is a chunk of the bundle no cold start reads.
+  if (request.path === '/v1/openapi.json' && request.method.toUpperCase() === 'GET') return { statusCode: 200, body: (await import('./openapi.ts')).openApiDocument() };
   const ownerKeyHash = await deps.authenticator.authenticate(request.headers.authorization);
   for (const route of ROUTES) {
     const match = route.pattern.exec(request.path);
