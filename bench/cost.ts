@@ -94,7 +94,19 @@ function priceRun(run: CostRunResult, llm: LlmPrice) {
     perMillionStepsWithJudge: round(infraTotal + lambdaAtAwsLatency + llmJudge),
     llmClassifierEveryStep: llmEveryStep,
     llmClassifierRatio: round(llmEveryStep / totalAtAwsLatency),
+    teamMonthly: teamMonthly(totalAtAwsLatency),
   };
+}
+
+/** Teams the README prices: agents × steps each a day. */
+export const TEAMS = [{ agents: 10, stepsPerDay: 2_000 }, { agents: 100, stepsPerDay: 5_000 }, { agents: 1_000, stepsPerDay: 10_000 }] as const;
+
+/** What a team pays in a 30-day month at this workload's per-step price (judge off, AWS latencies). */
+export function teamMonthly(perMillionSteps: number) {
+  return TEAMS.map(({ agents, stepsPerDay }) => {
+    const stepsPerMonth = agents * stepsPerDay * 30;
+    return { agents, stepsPerDay, stepsPerMonth, dollars: round((stepsPerMonth / 1e6) * perMillionSteps) };
+  });
 }
 
 function median(values: number[]): number {
