@@ -38,6 +38,12 @@ export interface BundleFigures {
   /** Modules left to the Lambda runtime that the bundle imports. */
   runtimeImports: string[];
   coldImportMs: { median: number; min: number; runs: number };
+  /**
+   * The same fresh-process import of only the runtime's modules the bundle imports (the AWS SDK
+   * clients): on Lambda they load from the runtime's disk at every cold start too. The bundle's own
+   * share is the difference of the medians.
+   */
+  runtimeImportsMs: { median: number; runs: number };
 }
 
 export async function runBundleBench(options: { importRuns?: number } = {}): Promise<Record<string, BundleFigures>> {
@@ -48,12 +54,20 @@ export async function runBundleBench(options: { importRuns?: number } = {}): Pro
     for (const name of FUNCTIONS) {
       const outdir = join(dir, name);
       const { metafile } = await build({ ...lambdaBuildOptions(join(ROOT, 'functions', name, 'handler.ts'), outdir), absWorkingDir: ROOT, metafile: true });
+      const sizes = measureOutputs(metafile, relative(ROOT, join(outdir, BUNDLE_ENTRY_FILE)));
       const times: number[] = [];
-      for (let r = 0; r < runs; r += 1) times.push(await coldImportMs(join(outdir, BUNDLE_ENTRY_FILE)));
+      const runtimeTimes: number[] = [];
+      // Interleaved, so a burst of load on a shared machine hits both series alike.
+      for (let r = 0; r < runs; r += 1) {
+        times.push(await coldImportMs([join(outdir, BUNDLE_ENTRY_FILE)]));
+        runtimeTimes.push(await coldImportMs(sizes.runtimeImports));
+      }
       times.sort((a, b) => a - b);
+      runtimeTimes.sort((a, b) => a - b);
       result[name] = {
-        ...measureOutputs(metafile, relative(ROOT, join(outdir, BUNDLE_ENTRY_FILE))),
+        ...sizes,
         coldImportMs: { median: round(times[Math.floor(times.length / 2)]!), min: round(times[0]!), runs },
+        runtimeImportsMs: { median: round(runtimeTimes[Math.floor(runtimeTimes.length / 2)]!), runs },
       };
     }
     return result;
@@ -63,7 +77,7 @@ export async function runBundleBench(options: { importRuns?: number } = {}): Pro
 }
 
 /** Splits the outputs into what the entry reaches by static imports and what only import() reaches. */
-export function measureOutputs(metafile: Metafile, entryPath: string): Omit<BundleFigures, 'coldImportMs'> {
+export function measureOutputs(metafile: Metafile, entryPath: string): Omit<BundleFigures, 'coldImportMs' | 'runtimeImportsMs'> {
   const outputs = Object.fromEntries(Object.entries(metafile.outputs).filter(([path]) => !path.endsWith('.map')));
   const eager = new Set<string>();
   const visit = (path: string) => {
@@ -97,10 +111,12 @@ function packageOf(input: string): string {
   return inModules ? inModules[1]! : input.split('/').slice(0, 2).join('/');
 }
 
-async function coldImportMs(file: string): Promise<number> {
-  const script = `const t0 = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t0);`;
+/** A fresh Node process imports `specifiers` (resolved from the repository root, like the bundle's externals). */
+async function coldImportMs(specifiers: string[]): Promise<number> {
+  const imports = specifiers.map((specifier) => `import(${JSON.stringify(specifier)})`).join(', ');
+  const script = `const t0 = performance.now(); await Promise.all([${imports}]); console.log(performance.now() - t0);`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-    env: { ...process.env, ...HANDLER_ENV }, timeout: 30_000,
+    cwd: ROOT, env: { ...process.env, ...HANDLER_ENV }, timeout: 30_000,
   });
   return Number(stdout.trim().split('\n').at(-1));
 }
