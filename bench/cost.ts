@@ -61,7 +61,7 @@ function priceRun(run: CostRunResult, llm: LlmPrice) {
   const infra = {
     dynamoDbWrites: perStep(dynamodb.writeUnits * PRICES.dynamoDbWriteRequestUnit),
     dynamoDbReads: perStep(dynamodb.readUnits * PRICES.dynamoDbReadRequestUnit),
-    sqs: perStep(sqsBilled * PRICES.sqsRequest),
+    sqs: perStep((sqsBilled - sqs.fifoBilled) * PRICES.sqsRequest + sqs.fifoBilled * PRICES.sqsFifoRequest),
     lambdaRequests: perStep(invocations * PRICES.lambdaRequest),
     httpApi: perStep(run.httpRequests * PRICES.httpApiRequest),
   };
@@ -80,7 +80,7 @@ function priceRun(run: CostRunResult, llm: LlmPrice) {
         writeUnits: dynamodb.writeUnits, readUnits: dynamodb.readUnits, calls: dynamodb.calls,
         computedCalls: dynamodb.computedCalls, unitsByCommand: dynamodb.unitsByCommand,
       },
-      sqsRequests: sqs.requests, sqsEmptyReceivesNotPriced: sqs.emptyReceives,
+      sqsRequests: sqs.requests, sqsFifoRequests: sqs.fifoBilled, sqsEmptyReceivesNotPriced: sqs.emptyReceives,
       lambda: Object.fromEntries(Object.entries(run.invocations).map(([name, i]) => [name, {
         invocations: i.count, memoryMb: MEMORY_MB[name], medianMs: round(median(i.durationsMs)), billedMs: i.billedMs,
         msInAwsCalls: Math.round(i.awsCallMs), awsCalls: i.awsCalls,
@@ -95,7 +95,19 @@ function priceRun(run: CostRunResult, llm: LlmPrice) {
     perMillionStepsWithJudge: round(infraTotal + lambdaAtAwsLatency + llmJudge),
     llmClassifierEveryStep: llmEveryStep,
     llmClassifierRatio: round(llmEveryStep / totalAtAwsLatency),
+    teamMonthly: teamMonthly(totalAtAwsLatency),
   };
+}
+
+/** Teams the README prices: agents × steps each a day. */
+export const TEAMS = [{ agents: 10, stepsPerDay: 2_000 }, { agents: 100, stepsPerDay: 5_000 }, { agents: 1_000, stepsPerDay: 10_000 }] as const;
+
+/** What a team pays in a 30-day month at this workload's per-step price (judge off, AWS latencies). */
+export function teamMonthly(perMillionSteps: number) {
+  return TEAMS.map(({ agents, stepsPerDay }) => {
+    const stepsPerMonth = agents * stepsPerDay * 30;
+    return { agents, stepsPerDay, stepsPerMonth, dollars: round((stepsPerMonth / 1e6) * perMillionSteps) };
+  });
 }
 
 function median(values: number[]): number {

@@ -26,7 +26,8 @@ export interface DynamoUsage {
 
 export interface Usage {
   dynamodb: DynamoUsage;
-  sqs: { requests: Record<string, number>; emptyReceives: number };
+  /** `fifoBilled`: requests on a FIFO queue (URL ending `.fifo`) other than empty receives; SQS prices them higher. */
+  sqs: { requests: Record<string, number>; emptyReceives: number; fifoBilled: number };
 }
 
 const CAPACITY_COMMANDS = new Set([
@@ -37,7 +38,7 @@ const CAPACITY_COMMANDS = new Set([
 export function emptyUsage(): Usage {
   return {
     dynamodb: { calls: {}, unitsByCommand: {}, readUnits: 0, writeUnits: 0, computedReadUnits: 0, computedWriteUnits: 0, reportedCalls: 0, computedCalls: {} },
-    sqs: { requests: {}, emptyReceives: 0 },
+    sqs: { requests: {}, emptyReceives: 0, fifoBilled: 0 },
   };
 }
 
@@ -66,7 +67,9 @@ export function countAwsUsage() {
         if (service === 'dynamodb') countDynamo(usage.dynamodb, command, args.input, result.output);
         else {
           usage.sqs.requests[command] = (usage.sqs.requests[command] ?? 0) + 1;
-          if (command === 'ReceiveMessageCommand' && !(result.output?.Messages?.length > 0)) usage.sqs.emptyReceives += 1;
+          const empty = command === 'ReceiveMessageCommand' && !(result.output?.Messages?.length > 0);
+          if (empty) usage.sqs.emptyReceives += 1;
+          else if (String(args.input?.QueueUrl ?? '').endsWith('.fifo')) usage.sqs.fifoBilled += 1;
         }
         return result;
       },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits/rateLimits.ts';
 import { DEFAULT_RETRY_DELAYS_SECONDS } from './webhook/retryPolicy.ts';
 import { parseSecretPatterns } from './secrets/customPatterns.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isWellFormedText } from './storableJson.ts';
 import { ExperimentRequestSchema, SessionModeSchema } from './experiments/session.ts';
 

@@ -7,9 +7,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { createObservability } from '../../shared/observability.ts';
 import { readDetectorConfig } from '../../shared/config.ts';
 import { parseThresholds } from '../../shared/detection/config.ts';
-import { loadJudgeApiKey } from '../../shared/judge/apiKeySecret.ts';
 import { readJudgeConfig } from '../../shared/judge/config.ts';
-import { createJudge, type Judge } from '../../shared/judge/judge.ts';
+import type { Judge } from '../../shared/judge/judge.ts';
 import { RUN_TIME_RESERVE_WITHOUT_JUDGE_MS, detectSession, type DetectOptions, type DetectOutcome } from '../../shared/pipeline/detectSession.ts';
 import { parseStepTimerMessage, parseStepsMessage } from '../../shared/queue/messages.ts';
 import { NotificationsQueue, STEPS_MAX_RECEIVE_COUNT, StepTimerQueue, StepsQueue, createSqsClient } from '../../shared/queue/sqsQueues.ts';
@@ -162,10 +161,16 @@ let judgeUnavailableUntil = 0;
 /**
  * The judge is created on first use (its key may come from Secrets Manager). If the key cannot be
  * fetched, detection runs on the deterministic detectors alone for a minute, then tries again.
+ * Its code (the openai SDK, the Secrets Manager client) is imported here, not at the top: a
+ * separate chunk of the bundle that a detector without a judge never reads.
  */
 async function currentJudge(): Promise<Judge | undefined> {
   if (!judgeConfig || judge || Date.now() < judgeUnavailableUntil) return judge;
   try {
+    const [{ createJudge }, { loadJudgeApiKey }] = await Promise.all([
+      import('../../shared/judge/judge.ts'),
+      import('../../shared/judge/apiKeySecret.ts'),
+    ]);
     judge = createJudge(judgeConfig, { apiKey: await loadJudgeApiKey(judgeConfig) });
   } catch (error) {
     judgeUnavailableUntil = Date.now() + JUDGE_RETRY_AFTER_MS;

@@ -1,9 +1,10 @@
-import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { relative } from 'node:path';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { buildSync } from 'esbuild';
+import { LAMBDA_HANDLER, lambdaBuildOptions } from '../lambdaBundle.ts';
 import { acknowledgeNagFinding } from '../nag.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { Construct } from 'constructs';
@@ -14,16 +15,6 @@ export const METRICS_NAMESPACE = 'Wink';
 
 /** Environment variable names that would carry a secret's value; only its ARN may be passed. */
 const SECRET_VALUE_VARIABLES: readonly string[] = [ENV.llmApiKey];
-
-/**
- * ESM output: handlers may use top-level await (e.g. to fetch a secret during init, which Lambda
- * does not bill at cold start), imports stay static, and Node 22 runs it natively. The one known
- * trap is a bundled CommonJS dependency that calls `require` for a Node built-in: esbuild's ESM
- * output throws "Dynamic require of ... is not supported" there. Today's handlers need no such call;
- * the banner gives the bundle a real `require` so a future dependency cannot break at cold start.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __winkCreateRequire } from 'node:module'; const require = __winkCreateRequire(import.meta.url);";
 
 export interface WinkFunctionProps {
   /** Absolute path of the handler module (exports `handler`). */
@@ -40,18 +31,19 @@ export interface WinkFunctionProps {
   readonly logRetention?: RetentionDays;
   /** What happens to the log group when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;
-  /** Directory holding package-lock.json and every source esbuild may read. @default the repository root */
+  /** Directory holding every source esbuild may read (the asset's source path). @default the repository root */
   readonly projectRoot?: string;
 }
 
 /**
  * A Wink Lambda function with the project's fixed defaults: Node.js 22 on arm64, bundled locally
- * by esbuild (no Docker) as minified ESM with source maps, AWS SDK v3 left to the runtime, X-Ray
- * tracing, and its own log group with a retention period. The role starts empty apart from log
+ * by esbuild (no Docker) as minified ESM with source maps and code splitting, the AWS SDK's service
+ * clients left to the runtime (infra/lambdaBundle.ts says what and why), X-Ray tracing, and its
+ * own log group with a retention period. The role starts empty apart from log
  * writing to that one group; constructs add access with `grant*` calls on `fn`.
  */
 export class WinkFunction extends Construct {
-  public readonly fn: NodejsFunction;
+  public readonly fn: LambdaFunction;
   public readonly logGroup: LogGroup;
   public readonly role: Role;
 
@@ -72,9 +64,9 @@ export class WinkFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    this.fn = new LambdaFunction(this, 'Function', {
+      code: bundledCode(props.entry, props.projectRoot ?? PROJECT_ROOT),
+      handler: LAMBDA_HANDLER,
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -83,24 +75,11 @@ export class WinkFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
-      // Explicit, so bundling does not depend on the directory `cdk` was started from.
-      projectRoot: props.projectRoot ?? PROJECT_ROOT,
-      depsLockFilePath: join(props.projectRoot ?? PROJECT_ROOT, 'package-lock.json'),
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: ['@aws-sdk/*'],
       },
     });
 
@@ -115,6 +94,31 @@ export class WinkFunction extends Construct {
       'Pinned to Node.js 22, the newest runtime the handlers are built and tested for (they also run on Node 20 locally); a newer runtime is a deliberate, tested change.',
     );
   }
+}
+
+/**
+ * The handler bundled by esbuild in this process, with the options bench/bundles.ts measures.
+ * Not NodejsFunction: its bundling writes one file (`--outfile`), which rules out code splitting,
+ * and code splitting is what keeps the openai SDK out of a cold start. The asset is hashed by its
+ * output, so an unchanged bundle is not uploaded again. The Docker image is never used: bundling
+ * is always local (esbuild is a dev dependency), as NodejsFunction does when esbuild is installed.
+ */
+function bundledCode(entry: string, projectRoot: string): Code {
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('dummy'),
+      // Never run (bundling is local), but part of the asset cache key: without the entry in it,
+      // every function built from the same root and options would get the first one's bundle.
+      command: ['esbuild', relative(projectRoot, entry)],
+      local: {
+        tryBundle(outputDir) {
+          buildSync({ ...lambdaBuildOptions(entry, outputDir), absWorkingDir: projectRoot });
+          return true;
+        },
+      },
+    },
+  });
 }
 
 function validate(props: WinkFunctionProps, memorySize: number, timeout: Duration): void {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EndSessionSchema } from '../experiments/session.ts';
 import { CreateSessionSchema, MAX_BODY_BYTES, MAX_STEP_BYTES, MAX_STEPS_PER_REQUEST, StepSchema } from '../steps.ts';
 import {

@@ -82,7 +82,7 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, (deps: ApiDeps, r
  */
 export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
   // The API description is public, like any OpenAPI document: no key needed to generate a client.
-  if (request.path === '/v1/openapi.json' && request.method.toUpperCase() === 'GET') return { statusCode: 200, body: openApiDocument() };
+  if (request.path === '/v1/openapi.json' && request.method.toUpperCase() === 'GET') return { statusCode: 200, body: (await import('./openapi.ts')).openApiDocument() };
   const caller = deps.authenticator.authenticateCaller
     ? await deps.authenticator.authenticateCaller(request.headers.authorization)
     : { ownerId: await deps.authenticator.authenticate(request.headers.authorization), keyHash: undefined };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Intervention } from '../records.ts';
 import { ARMS, SessionModeSchema } from '../experiments/session.ts';
 import { CATEGORIES, SUBTYPES } from '../taxonomy.ts';

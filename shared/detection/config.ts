@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Thresholds of the deterministic detectors and of the episode rule. Defaults follow the open

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TRAJECTORY_FORMATS } from '../adapters/types.ts';
 import { SessionPolicySchema } from '../steps.ts';
 import { SUBTYPES, type Subtype } from '../taxonomy.ts';

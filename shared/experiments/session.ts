@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a session carries for shadow mode and experiments. `active`: Wink's guidance reaches the

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Environment variables of the optional LLM judge. The judge is off unless both a base URL and a

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DetectionThresholds } from '../detection/config.ts';
 import type { InterventionDecision, Observation, Verdict } from '../detection/engine.ts';
 import { advanceEpisodes } from '../detection/episodes.ts';

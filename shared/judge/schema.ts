@@ -1,5 +1,5 @@
 import { zodResponseFormat } from 'openai/helpers/zod';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SUBTYPES, type Subtype } from '../taxonomy.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { ApiError } from '../api/apiError.ts';
 import type { Episode } from '../detection/episodes.ts';
 import { sessionMetrics, type SessionMetrics } from '../experiments/metrics.ts';
-import { experimentReport, type ExperimentReport } from '../experiments/report.ts';
+import type { ExperimentReport } from '../experiments/report.ts';
 import { EXPERIMENT_NAME } from '../experiments/session.ts';
 import type { SessionRecord, StoredStep } from '../records.ts';
 import type { ExperimentMember } from '../store/experimentStore.ts';
@@ -35,6 +35,8 @@ export async function buildExperimentReport(deps: ExperimentReportDeps, ownerKey
     sessions.push(...batch.filter((m): m is SessionMetrics => m !== undefined));
   }
   sessions.sort((a, b) => a.sessionId.localeCompare(b.sessionId));
+  // Imported on use: the statistics (jstat) are a chunk of the ingest bundle no cold start reads.
+  const { experimentReport } = await import('../experiments/report.ts');
   return { ...experimentReport(name, sessions), sessions };
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NotificationMessage, StepTimerMessage, StepsMessage } from './sqsQueues.ts';
 
 const StepsMessageSchema = z.object({ sessionId: z.string().min(1), indexes: z.array(z.int().min(0)) });
