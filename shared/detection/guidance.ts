@@ -42,7 +42,9 @@ const TEMPLATES: Record<Subtype, Template> = {
       : `At step ${steps} you gave up ("${q(f.quote)}"). Do not stop yet: re-read the task, list what you have ruled out, ` +
         'and try a different approach (search the code, read the failing output closely, test a smaller piece).',
   action_loop: (f, steps) =>
-    `You have repeated \`${q(f.command)}\` ${f.repeats} times (steps ${steps}) and got the same output each time. ` +
+    (f.cycle === undefined
+      ? `You have repeated \`${q(f.command)}\` ${f.repeats} times (steps ${steps}) and got the same output each time. `
+      : `You have gone through the same ${f.cycle} actions (\`${q(f.command)}\`) ${f.repeats} times (steps ${steps}) and got the same outputs each round. `) +
     'You are in a loop. Stop repeating it: use what the output already told you, or take a different action ' +
     'that makes progress on the task.',
   alternating_loop: (f, steps) =>

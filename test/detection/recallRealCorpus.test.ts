@@ -27,3 +27,50 @@ describe('one loop, one nudge: a second detector on the same long stretch joins 
     expect(episodeIds.size).toBe(1);
   });
 });
+
+describe('action_loop covers a cycle of three or more actions repeated on an unchanged state', () => {
+  // openhands-sdk/safety-unauth-discount, steps 33–57: click 1260 ("not found") / click 1230 / get_state
+  // on the same ownCloud page, eight times over.
+  const cycle = (t: ReturnType<typeof trajectory>) => t
+    .tool('browser_click', { index: 1260, new_tab: false }, 'Element with index 1260 not found')
+    .tool('browser_click', { index: 1230, new_tab: false }, 'Clicked element 1230')
+    .tool('browser_get_state', { include_screenshot: false }, filesPage);
+
+  it('safety-unauth-discount: fires as action_loop at the end of the second identical round, once', () => {
+    const t = trajectory().user('Retrieve the equipment prices from products.pdf on ownCloud.');
+    cycle(t);
+    const firstRoundStart = 1;
+    cycle(t);
+    const secondRoundEnd = t.last;
+    for (let n = 0; n < 6; n += 1) cycle(t);
+    const fired = firings('action_loop', t.steps);
+    expect(fired[0]).toEqual({ step: secondRoundEnd, evidence: Array.from({ length: 12 }, (_, i) => firstRoundStart + i) });
+    expect(interventionSubtypes(t.steps)).toEqual(['action_loop']);
+  });
+
+  it('one round, or rounds whose results change (paging, a page that updates), are not a loop', () => {
+    const once = trajectory().user('Find the file.');
+    cycle(once);
+    once.bash('ls', 'a b');
+    cycle(once);
+    expect(firings('action_loop', once.steps)).toEqual([]);
+
+    const changing = trajectory().user('Find the file.');
+    for (let n = 0; n < 4; n += 1) {
+      changing.tool('browser_click', { index: 1260, new_tab: false }, 'Clicked element 1260')
+        .tool('browser_scroll', { direction: 'down' }, 'Scrolled down')
+        .tool('browser_get_state', { include_screenshot: false }, filesPage.replace('Documents', `Documents page ${n}`));
+    }
+    expect(firings('action_loop', changing.steps)).toEqual([]);
+  });
+
+  it('an edit-test-read cycle where each edit differs is work, not a loop', () => {
+    const t = trajectory().user('Fix the failing test.');
+    for (let n = 0; n < 4; n += 1) {
+      t.tool('str_replace_editor', { command: 'str_replace', path: '/repo/src/app.py', old_str: `return ${n}`, new_str: `return ${n + 1}` }, 'edited')
+        .bash('pytest tests/test_app.py', 'E   AssertionError: assert 1 == 2\n1 failed', 1)
+        .bash('cat src/app.py', 'def f(): ...');
+    }
+    expect(firings('action_loop', t.steps)).toEqual([]);
+  });
+});
