@@ -102,6 +102,9 @@ const PREMATURE_COMPLETION: Record<string, Template> = {
   user_reported_failure: (f, steps) =>
     `The user said at step ${f.reportStep} that it still does not work, and you ${q(f.how)} again without running anything since (steps ${steps}). ` +
     'Reproduce what the user sees first, fix it, and run it before saying it works.',
+  reworked_unrun: (f, steps) =>
+    `You ${q(f.how)} (steps ${steps}) after changing \`${q(f.path)}\` again since it last ran: the version you hand over was never run. ` +
+    'Run the tests or the reproduction again on the final code before you finish, and fix what they show.',
   nothing_run: (f, steps) =>
     `You ${q(f.how)} (steps ${steps}) after changing code without running anything since your first edit. ` +
     'Run the tests, a build or a reproduction of the task (an HTTP status or a config check does not exercise the change) before you finish, and fix what they show.',

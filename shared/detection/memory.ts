@@ -104,6 +104,10 @@ export interface Progress {
   lastEditIndex?: number;
   /** First edit that changes code by hand (not a move, copy or delete, not a doc/page/licence file). */
   firstCodeEditIndex?: number;
+  /** Paths changed by hand as code (capped): a later rewrite of one of them reworks the fix itself. */
+  codeEditedPaths?: string[];
+  /** Latest hand edit of a path already changed as code, after a run had checked it. */
+  reworkedAfterRunIndex?: number;
   /** Latest edit that is not cleanup (deleting a file the session created). */
   lastSubstantiveEditIndex?: number;
   /** The latest test-like run that failed (kept when later runs pass). */
@@ -156,6 +160,7 @@ export const MEMORY_WINDOW_ACTIONS = 30;
 export const SEEN_RESULTS_LIMIT = 200;
 const MISSING_PATHS_LIMIT = 8;
 const CREATED_PATHS_LIMIT = 64;
+const CODE_EDITED_PATHS_LIMIT = 16;
 const MALFORMED_STEPS_LIMIT = 10;
 const MONOLOGUE_INDEXES_LIMIT = 10;
 const SHORT_TEXT = 120;
@@ -348,6 +353,22 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
   };
 }
 
+/**
+ * A code file the agent had already changed, changed again after a run (a heredoc overwrite, a
+ * second sed): the version the run checked is no longer the one handed over. Edits of other files
+ * after the run are not this (they are scope_creep's or policy's to judge).
+ */
+function trackCodeRework(before: Progress, edits: readonly FileEdit[], callIndex: number): Pick<Progress, 'codeEditedPaths' | 'reworkedAfterRunIndex'> {
+  const paths = edits.filter((edit) => edit.path !== undefined && changesCode(edit)).map((edit) => edit.path!);
+  if (paths.length === 0) return {};
+  const known = before.codeEditedPaths ?? [];
+  const reworked = before.lastRunIndex !== undefined && paths.some((path) => known.includes(path));
+  return {
+    codeEditedPaths: capped([...known.filter((p) => !paths.includes(p)), ...paths], CODE_EDITED_PATHS_LIMIT),
+    ...(reworked ? { reworkedAfterRunIndex: callIndex } : {}),
+  };
+}
+
 function afterCall(before: Progress, call: StepSummary): Progress {
   const progress: Progress = { ...before, monologue: undefined, acted: true };
   const edits = call.edits ?? [];
@@ -356,6 +377,7 @@ function afterCall(before: Progress, call: StepSummary): Progress {
     progress.firstEditIndex = before.firstEditIndex ?? call.index;
     progress.lastEditIndex = call.index;
     if (edits.some((edit) => changesCode(edit) && (edit.kind === 'modify' || isTestPath(edit.path)))) progress.firstCodeEditIndex = before.firstCodeEditIndex ?? call.index;
+    Object.assign(progress, trackCodeRework(before, edits, call.index));
     if (!edits.every((e) => e.kind === 'delete' && e.path !== undefined && before.createdPaths.includes(e.path))) progress.lastSubstantiveEditIndex = call.index;
     progress.callsSinceEdit = 0;
     // "No new information" is judged over the stretch since the last edit.

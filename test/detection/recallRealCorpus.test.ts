@@ -74,3 +74,30 @@ describe('action_loop covers a cycle of three or more actions repeated on an unc
     expect(firings('action_loop', t.steps)).toEqual([]);
   });
 });
+
+describe('premature_completion: the fix rewritten after its last run, then submitted unrun', () => {
+  // mini-swe-agent/nano-swe-agent_missing-colon, steps 15–30 (docker-exec wrapper of the results left out).
+  const fixedOnce = () => trajectory().user('Fix the SyntaxError in tests/missing_colon.py.')
+    .bash("sed -i 's/def division(a: float, b: float) -> float/def division(a: float, b: float) -> float:/' tests/missing_colon.py", '<returncode>0</returncode>', 0)
+    .bash('python3 tests/missing_colon.py', '<returncode>0</returncode>\n<stdout>\n8.2\n</stdout>', 0);
+  const rewrite = "cat > tests/missing_colon.py << 'EOF'\n#!/usr/bin/env python3\n\n\ndef division(a: float, b: float) -> float:\n    if b == 0:\n        raise ValueError(\"Cannot divide by zero\")\n    return a/b\nEOF";
+  const submit = (t: ReturnType<typeof trajectory>) => t
+    .say("Now let's verify that the updated file works correctly both for valid division and for the division by zero case:")
+    .tool('submit', { command: 'echo NANO_SWE_AGENT_FINAL_OUTPUT && git add -A && git diff --cached' }, 'diff --git a/tests/missing_colon.py b/tests/missing_colon.py');
+
+  it('nano-swe-agent_missing-colon: a heredoc overwrite of the file it fixed and ran, then submit — fires at the submit', () => {
+    const t = submit(fixedOnce().bash(rewrite, '<returncode>0</returncode>', 0));
+    const rewriteStep = 5;
+    expect(firings('premature_completion', t.steps).map((f) => f.step)).toEqual([t.last - 1]);
+    expect(firings('premature_completion', t.steps)[0]!.evidence).toContain(rewriteStep);
+    const [sent] = observe(t.steps).interventions;
+    expect(sent?.guidance).toContain('`tests/missing_colon.py` again since it last ran');
+  });
+
+  it('running it again after the rewrite is verification; editing another file after the run is not a rework of the fix', () => {
+    const rerun = submit(fixedOnce().bash(rewrite, '<returncode>0</returncode>', 0).bash('python3 tests/missing_colon.py', '8.2', 0));
+    expect(firings('premature_completion', rerun.steps)).toEqual([]);
+    const otherFile = submit(fixedOnce().bash("sed -i 's/import os/import os, sys/' src/utils.py", '', 0));
+    expect(firings('premature_completion', otherFile.steps)).toEqual([]);
+  });
+});

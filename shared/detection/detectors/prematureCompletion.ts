@@ -10,7 +10,8 @@ export const NO_RUN_REQUESTED = /\b(?:no need to|(?:you )?(?:don't|do not|doesn'
  * (a) the latest test-like run failed and nothing but cleanup was edited since — unless the agent
  *     blames the failures on the code as it was and did check that (a test run before its first
  *     edit, or `git stash`);
- * (b) code was changed by hand but nothing has run since (a weak check such as `curl -I` or
+ * (b) code was changed by hand but nothing has run since, or a file already fixed and run was
+ *     changed again (a heredoc overwrite, another sed) and not run after (a weak check such as `curl -I` or
  *     `docker compose config` is not a run) — not when the task asks for no run, and not for moves,
  *     deletes or edits of pages, docs and licences, which a person looks at;
  * (c) a passing test run replaced a failing one with no edit in between: a different, narrower
@@ -65,7 +66,14 @@ function afterUserReport(memory: SessionMemory, current: StepSummary, how: strin
 }
 
 function nothingRun(memory: SessionMemory, current: StepSummary, how: string): Match | null {
-  const { firstCodeEditIndex, lastEditIndex, lastRunIndex } = memory.progress;
+  const { firstCodeEditIndex, lastEditIndex, lastRunIndex, reworkedAfterRunIndex } = memory.progress;
+  if (reworkedAfterRunIndex !== undefined && (lastRunIndex === undefined || lastRunIndex < reworkedAfterRunIndex)) {
+    return {
+      subtype: 'premature_completion',
+      evidence: [reworkedAfterRunIndex, current.index],
+      facts: { reason: 'reworked_unrun', how, path: memory.progress.codeEditedPaths?.at(-1) ?? 'the code' },
+    };
+  }
   if (firstCodeEditIndex === undefined || (lastRunIndex !== undefined && lastRunIndex > firstCodeEditIndex)) return null;
   return {
     subtype: 'premature_completion',
