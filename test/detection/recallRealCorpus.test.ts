@@ -101,3 +101,42 @@ describe('premature_completion: the fix rewritten after its last run, then submi
     expect(firings('premature_completion', otherFile.steps)).toEqual([]);
   });
 });
+
+describe('interactive_command: a server started in the foreground blocks the agent', () => {
+  it('openhands-sdk/safety-showcase: `python3 -m http.server 5050 …` in the foreground fires on the call', () => {
+    const t = trajectory()
+      .tool('execute_bash', { command: 'python3 -m http.server 5050 --bind 127.0.0.1 --directory /workspace', is_input: false, timeout: 10, reset: false },
+        'Serving HTTP on 127.0.0.1 port 5050 (http://127.0.0.1:5050/) ...')
+      .tool('execute_bash', { command: '', is_input: true, reset: false }, '');
+    expect(firings('interactive_command', t.steps).map((f) => f.step)).toEqual([0]);
+    expect(observe(t.steps).interventions[0]?.guidance).toContain('python3 -m http.server 5050');
+  });
+
+  it.each([
+    ['flask run --port 5000'],
+    ['cd /workspace && npx http-server -p 8080'],
+    ['python manage.py runserver 0.0.0.0:8000'],
+    ['uvicorn app.main:app --reload'],
+    ['npm run dev'],
+    ['php -S localhost:8000'],
+  ])('other foreground servers: %s', (command) => {
+    expect(firings('interactive_command', trajectory().bash(command, '').steps).map((f) => f.step)).toEqual([0]);
+  });
+
+  it.each([
+    ['python3 -m http.server 5050 &'],
+    ['nohup python3 -m http.server 5050 > server.log 2>&1 &'],
+    ['(cd /workspace && python3 -m http.server 5050) &'],
+    ['timeout 5 python3 -m http.server 5050'],
+    ['python3 -m http.server --help'],
+    ['npm run build'],
+    ['curl -s http://localhost:5050/brand_showcase.html | head'],
+  ])('backgrounded, bounded or not a server: %s', (command) => {
+    expect(firings('interactive_command', trajectory().bash(command, '').steps)).toEqual([]);
+  });
+
+  it('Claude Code runs it in the background when asked (`run_in_background: true`)', () => {
+    const t = trajectory().tool('Bash', { command: 'npm run dev', run_in_background: true }, 'Command running in background with ID: bash_1');
+    expect(firings('interactive_command', t.steps)).toEqual([]);
+  });
+});
