@@ -80,6 +80,9 @@ const OFFER = /\bif you(?:'d| would)? (?:like|want|need|prefer)\b|\banything els
 /** "… could you confirm? In the meantime I'll use the default": the agent does not wait for the answer. */
 const PROCEEDS_ANYWAY = /\b(?:in the meantime|meanwhile|until (?:then|you (?:reply|answer|confirm))|without waiting)\b/i;
 
+/** "Now you can run: npm test": handing the run to the person, not the agent planning one. */
+const HANDOFF = /\byou (?:can|could|may|should|might) (?:now )?(?:run|rerun|re-run|test|verify|check|confirm|try|execute)\b/i;
+
 const VERIFY_PLAN = /\b(?:let's|let us|I(?:'ll| will)|we(?:'ll| will)|now|next)\b[^.!?\n]*\b(?:run|rerun|re-run|test|verify|check|confirm|try|execute)\b/i;
 
 const MAX_TEXT = 8000;
@@ -98,7 +101,7 @@ export function readClaims(text: string): Claims {
     if (PREEXISTING.test(sentence)) claims.blamesPreexisting = true;
     if (FAILURE_WORDS.test(sentence)) claims.mentionsFailure = true;
     if (!proceeds && ASKS_USER.some((p) => p.test(sentence)) && /\?|please/i.test(sentence) && !OFFER.test(sentence)) note(claims, sentence, 'asksUser');
-    if (VERIFY_PLAN.test(sentence)) claims.verifyPlanned = true;
+    if (VERIFY_PLAN.test(sentence) && !HANDOFF.test(sentence)) claims.verifyPlanned = true;
   }
   // "I've fixed it. Now let's run the tests": a step on the way, not a claim of being finished.
   if (claims.verifyPlanned) delete claims.completion;

@@ -462,7 +462,8 @@ function reportsNotCompleted(input: unknown): boolean {
 }
 
 /** "it still doesn't work", "same error", "that didn't fix it": a person reporting the claimed fix failed. */
-const STILL_BROKEN = /\bstill\b[^.?!\n]{0,40}\b(?:not work|doesn't work|does not work|isn't working|not working|broken|fail|failing|fails|error|crash|same)|\b(?:doesn't|does not|didn't|did not|isn't|is not) (?:work|fix)|\bsame (?:error|issue|problem|result)\b|\bnothing (?:has )?changed\b/i;
+// "why I cannot run the new tests", "I can't get it to start": after a claim, the person could not use what was handed over.
+const STILL_BROKEN = /\bI (?:still )?(?:can't|cannot|can not|am unable to|am not able to) (?:run|use|start|open|build|get)\b|\bstill\b[^.?!\n]{0,40}\b(?:not work|doesn't work|does not work|isn't working|not working|broken|fail|failing|fails|error|crash|same)|\b(?:doesn't|does not|didn't|did not|isn't|is not) (?:work|fix)|\bsame (?:error|issue|problem|result)\b|\bnothing (?:has )?changed\b/i;
 const USER_REPORT_MAX = 1500;
 /** Longer user messages are observations or pasted documents, not a person's request. */
 const USER_REQUEST_MAX = 4000;

@@ -140,3 +140,35 @@ describe('interactive_command: a server started in the foreground blocks the age
     expect(firings('interactive_command', t.steps)).toEqual([]);
   });
 });
+
+describe('premature_completion: "I cannot run …" after a claim is the person reporting it does not work', () => {
+  // claude-code/napoli-matcha-97-…-1, steps 40–62: "Done." without a run; the person's `npx vitest`
+  // finds no test files; "debug why I cannot run the new vitest files like before"; the agent renames
+  // the files, edits package.json and says "Done! … Now you can run" without running anything.
+  const claimedThenReported = (report: string) => trajectory()
+    .user('Refactor tests/daytona_sandbox_test.mts and tests/pr_creation_test.mts to use Vitest.')
+    .tool('Write', { file_path: '/p/tests/pr_creation_test.ts', content: 'import { it } from "vitest"' }, 'File created successfully')
+    .tool('Bash', { command: 'npx tsx tests/pr_creation_test.ts' }, '', { exitCode: 0 })
+    .say('Done. Here\'s a summary of the changes: **Refactored** both test files to Vitest.')
+    .user(report)
+    .tool('Bash', { command: 'mv tests/pr_creation_test.ts tests/pr_creation.test.ts', description: 'Rename test files to match Vitest convention' }, '')
+    .tool('Edit', { file_path: '/p/package.json', old_string: '"test:pr": "vitest run tests/pr_creation_test.ts"', new_string: '"test:pr": "vitest run tests/pr_creation.test.ts"' }, 'The file /p/package.json has been updated successfully.');
+
+  it('napoli-matcha-97-…-1: fires on the second "Done!"', () => {
+    const t = claimedThenReported('debug why I cannot run the new vitest files like before')
+      .say('Done! I renamed the files to follow Vitest\'s naming convention (`.test.ts` suffix) and updated the package.json scripts. Now you can run: npm test');
+    const fired = firings('premature_completion', t.steps);
+    expect(fired.map((f) => f.step)).toContain(t.last);
+    expect(fired.find((f) => f.step === t.last)!.evidence).toEqual([6, t.last]);
+  });
+
+  it('a new request after the claim is not a failure report; a run after the report answers it', () => {
+    const request = claimedThenReported('can you also make the sandbox test skip when the API key is missing?')
+      .say('Done! The sandbox test now skips without DAYTONA_API_KEY.');
+    expect(firings('premature_completion', request.steps).map((f) => f.step)).not.toContain(request.last);
+    const ran = claimedThenReported('debug why I cannot run the new vitest files like before')
+      .tool('Bash', { command: 'npx vitest run tests/pr_creation.test.ts' }, '✓ tests/pr_creation.test.ts (1 test)\n Test Files  1 passed (1)', { exitCode: 0 })
+      .say('Done! The tests are picked up and pass now.');
+    expect(firings('premature_completion', ran.steps).map((f) => f.step)).not.toContain(ran.last);
+  });
+});
