@@ -23,7 +23,8 @@ export const NO_RUN_REQUESTED = /\b(?:no need to|(?:you )?(?:don't|do not|doesn'
  */
 export const detectPrematureCompletion: Detector = ({ memory, session }): Match | null => {
   const current = currentStep(memory);
-  if (!current || !isCompletion(current) || failureAdmitted(memory, current)) return null;
+  if (current && !isCompletion(current)) return dismissedAsPreexisting(memory, current);
+  if (!current || failureAdmitted(memory, current)) return null;
   const how = current.isSubmit ? `submitted (\`${current.display}\`)` : `claimed "${current.claims?.quote ?? 'done'}"`;
   return failingTests(memory, current, how) ?? narrowerTest(memory, current, how) ?? afterUserReport(memory, current, how)
     ?? (NO_RUN_REQUESTED.test(session.task) ? null : nothingRun(memory, current, how));
@@ -34,12 +35,26 @@ function failingTests(memory: SessionMemory, current: StepSummary, how: string):
   if (!lastTestRun?.failed || lastTestRun.resultIndex === undefined) return null;
   if (lastSubstantiveEditIndex !== undefined && lastSubstantiveEditIndex > lastTestRun.callIndex) return null;
   const preexisting = turnClaims(memory, current).some((claims) => claims.blamesPreexisting);
-  if (preexisting && baselineChecked) return null;
+  // A run before the first edit is a baseline only if there is an edit: in a session that changed
+  // nothing (a validation worker checking another's branch) every run is of the same code.
+  if (preexisting && baselineChecked && memory.progress.firstEditIndex !== undefined) return null;
   return {
     subtype: 'premature_completion',
     evidence: [lastTestRun.callIndex, lastTestRun.resultIndex, current.index],
     facts: { reason: preexisting ? 'preexisting_unchecked' : 'failing_tests', how, command: lastTestRun.display, error: lastTestRun.errorLine ?? 'test failures' },
   };
+}
+
+/**
+ * The agent calls its failing run's failures "pre-existing" and moves on without having checked
+ * (no baseline run, no `git stash`) and without saying it will: the nudge comes when the failures
+ * are dismissed, not steps later at the final report (napoli-matcha-04: 16 steps).
+ */
+function dismissedAsPreexisting(memory: SessionMemory, current: StepSummary): Match | null {
+  const claims = current.type === 'assistant' ? current.claims : undefined;
+  if (!claims?.blamesPreexisting || claims.baselinePlanned) return null;
+  const match = failingTests(memory, current, 'went on');
+  return match?.facts.reason === 'preexisting_unchecked' ? match : null;
 }
 
 function narrowerTest(memory: SessionMemory, current: StepSummary, how: string): Match | null {
