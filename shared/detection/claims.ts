@@ -87,7 +87,7 @@ const BASELINE_PLAN = /\b(?:let me|let's|let us|I(?:'ll| will)|we(?:'ll| will))\
 /** "Now you can run: npm test": handing the run to the person, not the agent planning one. */
 const HANDOFF = /\byou (?:can|could|may|should|might) (?:now )?(?:run|rerun|re-run|test|verify|check|confirm|try|execute)\b/i;
 
-const VERIFY_PLAN = /\b(?:let's|let us|I(?:'ll| will)|we(?:'ll| will)|now|next)\b[^.!?\n]*\b(?:run|rerun|re-run|test|verify|check|confirm|try|execute)\b|\blet me (?:now |first )?(?:run|rerun|re-run|test|verify|check|confirm|execute)\b/i;
+const VERIFY_PLAN = /\b(?:let's|let us|I(?:'ll| will)|we(?:'ll| will)|now|next)\b[^.!?\n]*\b(?:run|rerun|re-run|test|verify|check|confirm|try|execute)\b/i;
 
 const MAX_TEXT = 8000;
 

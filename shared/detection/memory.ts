@@ -359,7 +359,8 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
  * after the run are not this (they are scope_creep's or policy's to judge).
  */
 function trackCodeRework(before: Progress, edits: readonly FileEdit[], callIndex: number): Pick<Progress, 'codeEditedPaths' | 'reworkedAfterRunIndex'> {
-  const paths = edits.filter((edit) => edit.path !== undefined && changesCode(edit)).map((edit) => edit.path!);
+  // Kept short like every string in the session state (an agent can send a path of any length).
+  const paths = edits.filter((edit) => edit.path !== undefined && changesCode(edit)).map((edit) => keptString(edit.path!));
   if (paths.length === 0) return {};
   const known = before.codeEditedPaths ?? [];
   const reworked = before.lastRunIndex !== undefined && paths.some((path) => known.includes(path));
