@@ -85,7 +85,7 @@ export function analyzeCall(toolName: string | undefined, toolInput: unknown, op
 
   if (shellLineOf(toolName, toolInput) !== undefined && shell !== undefined) {
     facts.shell = shell;
-    analyzeShell(facts, shell, openFile);
+    analyzeShell(facts, shell, openFile, input?.run_in_background === true);
     facts.executesCode = SHELL_TOOLS.has(lower) || typeof toolInput === 'string' || facts.isRun || (input !== undefined && typeof (input.code ?? input.script) === 'string');
   }
   return facts;
@@ -183,7 +183,7 @@ export function commandsOfLine(line: string): SimpleCommand[] {
   return simpleCommands(ACI_BODY_COMMANDS.has(firstWord) ? firstLine : line);
 }
 
-function analyzeShell(facts: CallFacts, line: string, openFile?: string): void {
+function analyzeShell(facts: CallFacts, line: string, openFile?: string, inBackground = false): void {
   const commands = commandsOfLine(line);
   facts.commands = commands;
   for (const command of commands) {
@@ -197,7 +197,7 @@ function analyzeShell(facts: CallFacts, line: string, openFile?: string): void {
     if (regeneratesLockfile(name, args)) facts.regeneratesLockfile = true;
     if (name === 'git' && (args[0] === 'stash' && (args[1] === undefined || args[1] === 'push' || args[1] === 'save'))) facts.checksBaseline = true;
     if (SUBMIT_TOOLS.has(name) && commands.length === 1) facts.isSubmit = true;
-    const hang = facts.interactive ? undefined : interactiveReason(command);
+    const hang = facts.interactive ? undefined : interactiveReason(command) ?? (inBackground ? undefined : foregroundServerReason(command));
     if (hang) facts.interactive = { command: words.join(' '), reason: hang };
   }
 }
@@ -387,6 +387,37 @@ export function interactiveReason(command: SimpleCommand): string | undefined {
   if (name === 'git') return gitInteractiveReason(command, args);
   if (name === 'crontab' && args.includes('-e')) return 'crontab -e opens an editor';
   return undefined;
+}
+
+/** Package runners whose first argument is the program they run (`npx http-server`). */
+const PACKAGE_RUNNERS = new Set(['npx', 'pnpx', 'bunx']);
+/** Programs that serve until stopped, whatever their arguments (help and version aside). */
+const SERVERS = new Set(['http-server', 'live-server', 'serve', 'uvicorn', 'gunicorn', 'hypercorn', 'waitress-serve']);
+/** `<program> <subcommand>` pairs that start a server: `flask run`, `rails server`, `jekyll serve` … */
+const SERVER_SUBCOMMANDS: Record<string, ReadonlySet<string>> = {
+  flask: new Set(['run']), rails: new Set(['server', 's']), jekyll: new Set(['serve', 's']), hugo: new Set(['server', 'serve']),
+  ng: new Set(['serve']), next: new Set(['dev', 'start']), webpack: new Set(['serve']), mkdocs: new Set(['serve']),
+};
+/** npm/yarn/pnpm scripts that by convention start a dev server. */
+const SERVER_SCRIPTS = new Set(['dev', 'serve', 'start']);
+
+/**
+ * A server started in the foreground (no `&`, no `timeout`, not the tool's own background mode):
+ * the shell waits on it until the tool's timeout, and the agent's next commands go to its stdin.
+ */
+export function foregroundServerReason(command: SimpleCommand): string | undefined {
+  if (command.timeoutWrapped || command.backgrounded) return undefined;
+  let words = command.words;
+  if (PACKAGE_RUNNERS.has(baseCommand(words[0] ?? ''))) words = words.slice(1).filter((w, i) => i > 0 || !w.startsWith('-'));
+  const name = baseCommand(words[0] ?? '');
+  const args = words.slice(1);
+  if (args.some((arg) => ['--help', '-h', '--version', '-V'].includes(arg))) return undefined;
+  const serves = SERVERS.has(name)
+    || SERVER_SUBCOMMANDS[name]?.has(args[0] ?? '') === true
+    || (/^python[\d.]*$/.test(name) && ((args[0] === '-m' && ['http.server', 'SimpleHTTPServer'].includes(args[1] ?? '')) || (/manage\.py$/.test(args[0] ?? '') && args[1] === 'runserver')))
+    || (name === 'php' && args[0] === '-S')
+    || (['npm', 'yarn', 'pnpm', 'bun'].includes(name) && (args[0] === 'run' ? SERVER_SCRIPTS.has(args[1] ?? '') : ['dev', 'start', 'serve'].includes(args[0] ?? '') && args.length === 1));
+  return serves ? `${[name, ...args.slice(0, 2)].join(' ')} starts a server in the foreground, which never returns` : undefined;
 }
 
 function isBareRepl(name: string, args: readonly string[]): boolean {

@@ -21,6 +21,8 @@ export interface Claims {
   asksUser?: boolean;
   /** The message also plans to run or check something, so a "done" in it is not final. */
   verifyPlanned?: boolean;
+  /** It plans to check failures against the code as it was ("let me check whether they fail on main"). */
+  baselinePlanned?: boolean;
   /** The sentence that made the strongest claim, shortened. */
   quote?: string;
 }
@@ -80,6 +82,11 @@ const OFFER = /\bif you(?:'d| would)? (?:like|want|need|prefer)\b|\banything els
 /** "… could you confirm? In the meantime I'll use the default": the agent does not wait for the answer. */
 const PROCEEDS_ANYWAY = /\b(?:in the meantime|meanwhile|until (?:then|you (?:reply|answer|confirm))|without waiting)\b/i;
 
+const BASELINE_PLAN = /\b(?:let me|let's|let us|I(?:'ll| will)|we(?:'ll| will))\b[^.!?\n]*\b(?:check|verify|confirm|see|run|test)\b[^.!?\n]*(?:\bpre-?existing\b|\bon (?:main|master)\b|\bgit stash\b|\bbefore (?:my|the|our|these) changes?\b|\boriginal code\b|\bbaseline\b)|\bgit stash\b/i;
+
+/** "Now you can run: npm test": handing the run to the person, not the agent planning one. */
+const HANDOFF = /\byou (?:can|could|may|should|might) (?:now )?(?:run|rerun|re-run|test|verify|check|confirm|try|execute)\b/i;
+
 const VERIFY_PLAN = /\b(?:let's|let us|I(?:'ll| will)|we(?:'ll| will)|now|next)\b[^.!?\n]*\b(?:run|rerun|re-run|test|verify|check|confirm|try|execute)\b/i;
 
 const MAX_TEXT = 8000;
@@ -98,7 +105,8 @@ export function readClaims(text: string): Claims {
     if (PREEXISTING.test(sentence)) claims.blamesPreexisting = true;
     if (FAILURE_WORDS.test(sentence)) claims.mentionsFailure = true;
     if (!proceeds && ASKS_USER.some((p) => p.test(sentence)) && /\?|please/i.test(sentence) && !OFFER.test(sentence)) note(claims, sentence, 'asksUser');
-    if (VERIFY_PLAN.test(sentence)) claims.verifyPlanned = true;
+    if (VERIFY_PLAN.test(sentence) && !HANDOFF.test(sentence)) claims.verifyPlanned = true;
+    if (BASELINE_PLAN.test(sentence)) claims.baselinePlanned = true;
   }
   // "I've fixed it. Now let's run the tests": a step on the way, not a claim of being finished.
   if (claims.verifyPlanned) delete claims.completion;

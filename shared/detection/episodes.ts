@@ -6,8 +6,9 @@ import type { Match } from './types.ts';
 /**
  * The episode rule. An episode is one continuous occurrence of one subtype in one session:
  * - matches of the same subtype fewer than K steps apart (K = episodeGapSteps) belong to one episode;
- * - a match whose evidence overlaps an open episode of another subtype is the same misbehavior seen
- *   by a second detector: it extends that episode instead of opening one (one stretch, one nudge);
+ * - a match whose evidence falls in the stretch of an open episode of another subtype (its first step
+ *   to its latest match) is the same misbehavior seen by a second detector: it extends that episode
+ *   instead of opening one (one stretch, one nudge);
  * - after K steps without a match the episode closes; a later match opens a new episode;
  * - the id hashes (session, subtype, first step of the pattern), so every consumer that replays the
  *   same trajectory, whatever the delivery order or retries, computes the same id.
@@ -70,7 +71,7 @@ export function advanceEpisodes(
   for (const match of mostSpecific(matches)) {
     const existing =
       open.find((e) => e.subtype === match.subtype && stepIndex - e.lastMatchStep < thresholds.episodeGapSteps) ??
-      open.find((e) => overlaps(e.evidence, match.evidence));
+      open.find((e) => overlapsStretch(e, match.evidence));
     if (existing) {
       const extended = extend(existing, match, stepIndex);
       open = open.map((e) => (e === existing ? extended : e));
@@ -116,6 +117,15 @@ function extend(episode: Episode, match: Match, stepIndex: number): Episode {
 
 function boundEvidence(indexes: readonly number[]): number[] {
   return [...new Set(indexes)].sort((a, b) => a - b).slice(0, MAX_EVIDENCE);
+}
+
+/**
+ * Does the evidence fall in the open episode's stretch (its first step to its latest match)? The
+ * stretch, not the kept evidence: evidence is bounded to the first MAX_EVIDENCE steps, so on a long
+ * loop a second detector's recent evidence would miss it and open a duplicate episode.
+ */
+function overlapsStretch(episode: Episode, evidence: readonly number[]): boolean {
+  return evidence.some((index) => index >= episode.firstStep && index <= episode.lastMatchStep);
 }
 
 function overlaps(a: readonly number[], b: readonly number[]): boolean {

@@ -42,7 +42,9 @@ const TEMPLATES: Record<Subtype, Template> = {
       : `At step ${steps} you gave up ("${q(f.quote)}"). Do not stop yet: re-read the task, list what you have ruled out, ` +
         'and try a different approach (search the code, read the failing output closely, test a smaller piece).',
   action_loop: (f, steps) =>
-    `You have repeated \`${q(f.command)}\` ${f.repeats} times (steps ${steps}) and got the same output each time. ` +
+    (f.cycle === undefined
+      ? `You have repeated \`${q(f.command)}\` ${f.repeats} times (steps ${steps}) and got the same output each time. `
+      : `You have gone through the same ${f.cycle} actions (\`${q(f.command)}\`) ${f.repeats} times (steps ${steps}) and got the same outputs each round. `) +
     'You are in a loop. Stop repeating it: use what the output already told you, or take a different action ' +
     'that makes progress on the task.',
   alternating_loop: (f, steps) =>
@@ -100,6 +102,9 @@ const PREMATURE_COMPLETION: Record<string, Template> = {
   user_reported_failure: (f, steps) =>
     `The user said at step ${f.reportStep} that it still does not work, and you ${q(f.how)} again without running anything since (steps ${steps}). ` +
     'Reproduce what the user sees first, fix it, and run it before saying it works.',
+  reworked_unrun: (f, steps) =>
+    `You ${q(f.how)} (steps ${steps}) after changing \`${q(f.path)}\` again since it last ran: the version you hand over was never run. ` +
+    'Run the tests or the reproduction again on the final code before you finish, and fix what they show.',
   nothing_run: (f, steps) =>
     `You ${q(f.how)} (steps ${steps}) after changing code without running anything since your first edit. ` +
     'Run the tests, a build or a reproduction of the task (an HTTP status or a config check does not exercise the change) before you finish, and fix what they show.',

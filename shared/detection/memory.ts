@@ -105,6 +105,10 @@ export interface Progress {
   lastEditIndex?: number;
   /** First edit that changes code by hand (not a move, copy or delete, not a doc/page/licence file). */
   firstCodeEditIndex?: number;
+  /** Paths changed by hand as code (capped): a later rewrite of one of them reworks the fix itself. */
+  codeEditedPaths?: string[];
+  /** Latest hand edit of a path already changed as code, after a run had checked it. */
+  reworkedAfterRunIndex?: number;
   /** Latest edit that is not cleanup (deleting a file the session created). */
   lastSubstantiveEditIndex?: number;
   /** The latest test-like run that failed (kept when later runs pass). */
@@ -163,6 +167,7 @@ export const MEMORY_WINDOW_ACTIONS = 30;
 export const SEEN_RESULTS_LIMIT = 200;
 const MISSING_PATHS_LIMIT = 8;
 const CREATED_PATHS_LIMIT = 64;
+const CODE_EDITED_PATHS_LIMIT = 16;
 const MALFORMED_STEPS_LIMIT = 10;
 const MONOLOGUE_INDEXES_LIMIT = 10;
 const SHORT_TEXT = 120;
@@ -395,6 +400,23 @@ function dropOldestBeyond<T>(items: T[], limit: number, onDrop: (bytes: number) 
   return items.slice(dropped);
 }
 
+/**
+ * A code file the agent had already changed, changed again after a run (a heredoc overwrite, a
+ * second sed): the version the run checked is no longer the one handed over. Edits of other files
+ * after the run are not this (they are scope_creep's or policy's to judge).
+ */
+function trackCodeRework(before: Progress, edits: readonly FileEdit[], callIndex: number): Pick<Progress, 'codeEditedPaths' | 'reworkedAfterRunIndex'> {
+  // Kept short like every string in the session state (an agent can send a path of any length).
+  const paths = edits.filter((edit) => edit.path !== undefined && changesCode(edit)).map((edit) => keptString(edit.path!));
+  if (paths.length === 0) return {};
+  const known = before.codeEditedPaths ?? [];
+  const reworked = before.lastRunIndex !== undefined && paths.some((path) => known.includes(path));
+  return {
+    codeEditedPaths: capped([...known.filter((p) => !paths.includes(p)), ...paths], CODE_EDITED_PATHS_LIMIT),
+    ...(reworked ? { reworkedAfterRunIndex: callIndex } : {}),
+  };
+}
+
 function afterCall(before: Progress, call: StepSummary): Progress {
   const progress: Progress = { ...before, monologue: undefined, acted: true };
   const edits = call.edits ?? [];
@@ -403,6 +425,7 @@ function afterCall(before: Progress, call: StepSummary): Progress {
     progress.firstEditIndex = before.firstEditIndex ?? call.index;
     progress.lastEditIndex = call.index;
     if (edits.some((edit) => changesCode(edit) && (edit.kind === 'modify' || isTestPath(edit.path)))) progress.firstCodeEditIndex = before.firstCodeEditIndex ?? call.index;
+    Object.assign(progress, trackCodeRework(before, edits, call.index));
     if (!edits.every((e) => e.kind === 'delete' && e.path !== undefined && before.createdPaths.includes(e.path))) progress.lastSubstantiveEditIndex = call.index;
     progress.callsSinceEdit = 0;
     // "No new information" is judged over the stretch since the last edit.
@@ -487,7 +510,8 @@ function reportsNotCompleted(input: unknown): boolean {
 }
 
 /** "it still doesn't work", "same error", "that didn't fix it": a person reporting the claimed fix failed. */
-const STILL_BROKEN = /\bstill\b[^.?!\n]{0,40}\b(?:not work|doesn't work|does not work|isn't working|not working|broken|fail|failing|fails|error|crash|same)|\b(?:doesn't|does not|didn't|did not|isn't|is not) (?:work|fix)|\bsame (?:error|issue|problem|result)\b|\bnothing (?:has )?changed\b/i;
+// "why I cannot run the new tests", "I can't get it to start": after a claim, the person could not use what was handed over.
+const STILL_BROKEN = /\bI (?:still )?(?:can't|cannot|can not|am unable to|am not able to) (?:run|use|start|open|build|get)\b|\bstill\b[^.?!\n]{0,40}\b(?:not work|doesn't work|does not work|isn't working|not working|broken|fail|failing|fails|error|crash|same)|\b(?:doesn't|does not|didn't|did not|isn't|is not) (?:work|fix)|\bsame (?:error|issue|problem|result)\b|\bnothing (?:has )?changed\b/i;
 const USER_REPORT_MAX = 1500;
 /** Longer user messages are observations or pasted documents, not a person's request. */
 const USER_REQUEST_MAX = 4000;

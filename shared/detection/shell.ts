@@ -16,6 +16,8 @@ export interface SimpleCommand {
   pipedOut: boolean;
   /** Wrapped in `timeout`, which bounds even an interactive program. */
   timeoutWrapped: boolean;
+  /** Followed by `&` (itself or the subshell it ends): the shell does not wait for it. */
+  backgrounded?: true;
 }
 
 type Token = { kind: 'word'; text: string } | { kind: 'op'; text: string };
@@ -122,6 +124,11 @@ export function simpleCommands(line: string, depth = 0): SimpleCommand[] {
       current.redirects.push({ op: token.text, target });
       if (token.text.startsWith('<')) current.stdinRedirected = true;
     } else if (SEPARATORS.has(token.text)) {
+      if (token.text === '&') {
+        // `(cd x && server) &`: the `&` after a subshell backgrounds the command that closed it.
+        const target = current.words.length > 0 ? current : tokens[i - 1]?.text === ')' ? commands.at(-1) : undefined;
+        if (target) target.backgrounded = true;
+      }
       const piped = token.text === '|' || token.text === '|&';
       if (piped) current.pipedOut = true;
       commands.push(current);

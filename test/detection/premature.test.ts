@@ -103,7 +103,9 @@ describe('premature_completion: the misses of issues 9 and 10', () => {
     const t = trajectory().tool('str_replace_editor', { command: 'create', path: '/testbed/reproduce.py', file_text: 'print(1)' }, 'ok')
       .tool('str_replace_editor', editCode(), 'ok').bash('python -m pytest tests/', PYTEST_FAIL).bash('rm reproduce.py')
       .say('The remaining failure in test_trailing_comma is pre-existing and unrelated to my change.').call('submit', {});
-    expect(firings('premature_completion', t.steps).map((f) => f.step)).toEqual([t.last]);
+    // The message that dismisses the failures fires first; the submit extends the same episode.
+    expect(firings('premature_completion', t.steps).map((f) => f.step)).toEqual([t.last - 1, t.last]);
+    expect(interventionSubtypes(t.steps)).toEqual(['premature_completion']);
   });
 
   it('not when the agent checked the failures on the original code first', () => {

@@ -69,5 +69,31 @@ describe('offline replay reports what the pipeline sends', () => {
       expect(sent.map((m) => m.episodeId).sort()).toEqual(replayed.interventions.map((i) => i.episodeId).sort());
       expect(recorded.map((r) => [r.episodeId, r.subtype]).sort()).toEqual(replayed.interventions.map((i) => [i.episodeId, i.subtype]).sort());
     });
+
+    it('a long loop seen by two detectors is one episode in both (openhands-sdk/safety-metrics: click / get_state ~90 times)', async () => {
+      const page = JSON.stringify({ url: 'http://the-agent-company.com:8092/index.php/apps/files/?dir=%2F&fileid=5', title: 'Files - ownCloud' });
+      const loop = trajectory().user('Download the attendance file from ownCloud.');
+      for (let n = 0; n < 45; n += 1) loop.tool('browser_click', { index: 1233, new_tab: false }, 'Clicked element 1233').tool('browser_get_state', { include_screenshot: false }, page);
+      const steps = loop.steps;
+      const sessionId = 's-parity-loop';
+      const task = 'Download the attendance file from ownCloud.';
+      const session: SessionRecord = {
+        sessionId, agentId: 'a', task, constraints: [], policy: {}, ownerKeyHash: 'h',
+        createdAt: new Date(clock).toISOString(), detection: initialDetectionState(), llmTokens: 0, version: 0,
+      };
+      await store.createSession(session, clock);
+      const queueUrl = await freshQueue(sqs, 'notify-loop');
+      const deps = { store, notificationsQueue: new NotificationsQueue(sqs, queueUrl), thresholds: DEFAULT_THRESHOLDS, gapWaitMs: 30_000, now: () => clock };
+      for (let from = 0; from < steps.length; from += 25) {
+        const batch = steps.slice(from, from + 25);
+        await store.putNewSteps(sessionId, batch.map((step) => ({ step, fingerprint: stepFingerprint(step), receivedAt: clock })), clock);
+        await detectSession(deps, sessionId);
+      }
+
+      const sent = (await drainBodies(sqs, queueUrl)) as Array<{ episodeId: string; subtype: string }>;
+      const replayed = replayTrajectory({ source: 'x', format: 'canonical', task, steps }, { thresholds: DEFAULT_THRESHOLDS, sessionId });
+      expect(replayed.interventions.map((i) => i.subtype)).toEqual(['alternating_loop']);
+      expect(sent.map((m) => m.episodeId)).toEqual(replayed.interventions.map((i) => i.episodeId));
+    });
   });
 });

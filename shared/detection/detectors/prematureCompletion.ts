@@ -10,7 +10,8 @@ export const NO_RUN_REQUESTED = /\b(?:no need to|(?:you )?(?:don't|do not|doesn'
  * (a) the latest test-like run failed and nothing but cleanup was edited since — unless the agent
  *     blames the failures on the code as it was and did check that (a test run before its first
  *     edit, or `git stash`);
- * (b) code was changed by hand but nothing has run since (a weak check such as `curl -I` or
+ * (b) code was changed by hand but nothing has run since, or a file already fixed and run was
+ *     changed again (a heredoc overwrite, another sed) and not run after (a weak check such as `curl -I` or
  *     `docker compose config` is not a run) — not when the task asks for no run, and not for moves,
  *     deletes or edits of pages, docs and licences, which a person looks at;
  * (c) a passing test run replaced a failing one with no edit in between: a different, narrower
@@ -22,7 +23,8 @@ export const NO_RUN_REQUESTED = /\b(?:no need to|(?:you )?(?:don't|do not|doesn'
  */
 export const detectPrematureCompletion: Detector = ({ memory, session }): Match | null => {
   const current = currentStep(memory);
-  if (!current || !isCompletion(current) || failureAdmitted(memory, current)) return null;
+  if (current && !isCompletion(current)) return dismissedAsPreexisting(memory, current);
+  if (!current || failureAdmitted(memory, current)) return null;
   const how = current.isSubmit ? `submitted (\`${current.display}\`)` : `claimed "${current.claims?.quote ?? 'done'}"`;
   return failingTests(memory, current, how) ?? narrowerTest(memory, current, how) ?? afterUserReport(memory, current, how)
     ?? (NO_RUN_REQUESTED.test(session.task) ? null : nothingRun(memory, current, how));
@@ -33,12 +35,26 @@ function failingTests(memory: SessionMemory, current: StepSummary, how: string):
   if (!lastTestRun?.failed || lastTestRun.resultIndex === undefined) return null;
   if (lastSubstantiveEditIndex !== undefined && lastSubstantiveEditIndex > lastTestRun.callIndex) return null;
   const preexisting = turnClaims(memory, current).some((claims) => claims.blamesPreexisting);
-  if (preexisting && baselineChecked) return null;
+  // A run before the first edit is a baseline only if there is an edit: in a session that changed
+  // nothing (a validation worker checking another's branch) every run is of the same code.
+  if (preexisting && baselineChecked && memory.progress.firstEditIndex !== undefined) return null;
   return {
     subtype: 'premature_completion',
     evidence: [lastTestRun.callIndex, lastTestRun.resultIndex, current.index],
     facts: { reason: preexisting ? 'preexisting_unchecked' : 'failing_tests', how, command: lastTestRun.display, error: lastTestRun.errorLine ?? 'test failures' },
   };
+}
+
+/**
+ * The agent calls its failing run's failures "pre-existing" and moves on without having checked
+ * (no baseline run, no `git stash`) and without saying it will: the nudge comes when the failures
+ * are dismissed, not steps later at the final report (napoli-matcha-04: 16 steps).
+ */
+function dismissedAsPreexisting(memory: SessionMemory, current: StepSummary): Match | null {
+  const claims = current.type === 'assistant' ? current.claims : undefined;
+  if (!claims?.blamesPreexisting || claims.baselinePlanned) return null;
+  const match = failingTests(memory, current, 'went on');
+  return match?.facts.reason === 'preexisting_unchecked' ? match : null;
 }
 
 function narrowerTest(memory: SessionMemory, current: StepSummary, how: string): Match | null {
@@ -65,7 +81,14 @@ function afterUserReport(memory: SessionMemory, current: StepSummary, how: strin
 }
 
 function nothingRun(memory: SessionMemory, current: StepSummary, how: string): Match | null {
-  const { firstCodeEditIndex, lastEditIndex, lastRunIndex } = memory.progress;
+  const { firstCodeEditIndex, lastEditIndex, lastRunIndex, reworkedAfterRunIndex } = memory.progress;
+  if (reworkedAfterRunIndex !== undefined && (lastRunIndex === undefined || lastRunIndex < reworkedAfterRunIndex)) {
+    return {
+      subtype: 'premature_completion',
+      evidence: [reworkedAfterRunIndex, current.index],
+      facts: { reason: 'reworked_unrun', how, path: memory.progress.codeEditedPaths?.at(-1) ?? 'the code' },
+    };
+  }
   if (firstCodeEditIndex === undefined || (lastRunIndex !== undefined && lastRunIndex > firstCodeEditIndex)) return null;
   return {
     subtype: 'premature_completion',
