@@ -1,6 +1,6 @@
 import retModule, { type Root, type Token } from 'ret';
 import safeRegex from 'safe-regex2';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SecretRule } from './rules.ts';
 import { KIND_SYNTAX } from './scrubber.ts';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { sha256Hex } from '../canonicalJson.ts';
 
 /** Shorter keys are refused: a key is the agent's only credential. */
