@@ -23,6 +23,7 @@ describe('detector and notifier under faults (fault middleware on the real clien
   let api: ReturnType<typeof apiClient>;
   let receiver: Awaited<ReturnType<typeof startScriptedReceiver>>;
   let store: WinkStore;
+  let documentClient: ReturnType<typeof createDocumentClient>;
   /** Webhook POSTs each session's intervention should have caused, once everything settled. */
   const expectedPosts = new Map<string, number>();
   const labels = new Map<string, string>();
@@ -47,7 +48,8 @@ describe('detector and notifier under faults (fault middleware on the real clien
     });
     sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
     api = apiClient(stack.url, stack.apiKey);
-    store = new WinkStore(createDocumentClient(), stack.resources.tableName);
+    documentClient = createDocumentClient();
+    store = new WinkStore(documentClient, stack.resources.tableName);
   });
 
   afterAll(async () => {
@@ -67,7 +69,7 @@ describe('detector and notifier under faults (fault middleware on the real clien
   const ageInterventions = (sessionId: string) => async () => {
     const agedAt = new Date(Date.now() - STRANDED_AFTER_MS - 1_000).toISOString();
     for (const intervention of await store.listInterventions(sessionId)) {
-      await createDocumentClient().send(new UpdateCommand({
+      await documentClient.send(new UpdateCommand({
         TableName: stack.resources.tableName,
         Key: { pk: `SESSION#${sessionId}`, sk: `INTERVENTION#${intervention.episodeId}` },
         UpdateExpression: 'SET createdAt = :aged',
@@ -121,7 +123,7 @@ describe('detector and notifier under faults (fault middleware on the real clien
     expect(after.interventions).toHaveLength(1);
   });
 
-  it('each detector and notifier call site failing (throttling, 500, cancelled transaction, lost reply), a crash after each of the detector\'s calls, a lost gap wake-up, a misbehaving receiver: every case recovers, counted', async () => {
+  it('each detector and notifier call site failing (throttling, 500, cancelled transaction, lost reply), a crash after each of the detector\'s calls, a misbehaving receiver: every case recovers, counted', async () => {
     // Started one after another (each takes two requests); they are processed side by side.
     const cases: (() => Promise<string>)[] = [
       () => runCase('detector-session-read-throttled', (id) => [{ match: detector(id, callSites.getSession), fault: 'throttling', times: 2 }]),
