@@ -6,6 +6,9 @@ import { parseArgs } from 'node:util';
 import { runLoadHarness } from './load.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// One API key plays every agent here: the per-key request limit (6,000 a minute) would measure
+// itself, not the pipeline. Set the variable to test the limiter under load.
+process.env.WINK_RATE_LIMIT_REQUESTS_PER_MINUTE ??= '0';
 const { values } = parseArgs({
   options: {
     sessions: { type: 'string' },

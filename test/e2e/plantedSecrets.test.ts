@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import { marker } from '../../shared/secrets/scrubber.ts';
 import type { Step } from '../../shared/steps.ts';
+import { decodeDetection } from '../../shared/store/detectionCodec.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';
 import { WinkStore } from '../../shared/store/winkStore.ts';
 import { apiClient } from '../support/apiClient.ts';
@@ -120,7 +121,12 @@ describe('planted secrets never leave the scrubber', () => {
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    const table = items.map((item) => JSON.stringify(item)).join('\n');
+    // The detection state is stored deflated: searched as what it decodes to, or it would hide anything.
+    const readable = (item: unknown) => {
+      const { detection, ...rest } = item as { detection?: unknown };
+      return JSON.stringify(detection === undefined ? rest : { ...rest, detection: decodeDetection(detection) });
+    };
+    const table = items.map(readable).join('\n');
     // … the logs, the judge's requests and the webhooks.
     const logText = logs.join('');
     const judgeRequests = llm.requests.map((request) => JSON.stringify(request.body)).join('\n');
