@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { ApiKeyAuthenticator } from '../../shared/api/authenticate.ts';
 import { handleApiRequest } from '../../shared/api/routes.ts';
 import { createObservability } from '../../shared/observability.ts';
-import { readApiConfig } from '../../shared/config.ts';
+import { readApiConfig } from '../../shared/apiConfig.ts';
 import { httpErrorHandler, jsonResponse } from '../../shared/middleware/httpErrorHandler.ts';
 import { StepsQueue, createSqsClient } from '../../shared/queue/sqsQueues.ts';
 import { createDocumentClient } from '../../shared/store/documentClient.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ENV, readApiConfig, readDetectorConfig, readNotifierConfig } from '../../shared/config.ts';
+import { readApiConfig } from '../../shared/apiConfig.ts';
+import { ENV, readDetectorConfig, readNotifierConfig } from '../../shared/config.ts';
 import { DEFAULT_RETRY_DELAYS_SECONDS } from '../../shared/webhook/retryPolicy.ts';
 
 describe('handler configuration', () => {

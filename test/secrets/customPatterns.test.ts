@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readApiConfig } from '../../shared/config.ts';
+import { readApiConfig } from '../../shared/apiConfig.ts';
 import { SecretPatternsError, parseSecretPatterns, patternProblem } from '../../shared/secrets/customPatterns.ts';
 import { createSecretScrubber } from '../../shared/secrets/scrubber.ts';
 
