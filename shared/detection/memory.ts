@@ -6,7 +6,7 @@ import { asksForReadOnlyWork } from './requests.ts';
 import { grownBytesOf, listBytes, listEntryBytes, PROGRESS_ALLOWANCE_BYTES } from './memorySize.ts';
 import { similarity, sketchOf } from './similarity.ts';
 import { actionKey, displayCall, resultKey, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
-import { goalAlreadyHolds, harnessNotice, malformedCallMessage, testRunnerMissing, testSummaryOutcome, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
+import { declinedByUser, goalAlreadyHolds, harnessNotice, malformedCallMessage, testRunnerMissing, testSummaryOutcome, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
 /**
  * A step reduced to what detectors compare: hashes, flags and a few short strings, computed once
@@ -50,6 +50,8 @@ export interface StepSummary {
   errorLine?: string;
   /** tool_result: a failure that only says the goal already held ("is not running, so cannot be killed"). */
   goalAlreadyMet?: boolean;
+  /** tool_result: the person declined the call, so it never ran. */
+  declined?: boolean;
   timedOut?: boolean;
   /** tool_result of a test-like run: did the tests fail? */
   testFailed?: boolean;
@@ -78,6 +80,7 @@ export interface ActionRecord {
   failed?: boolean;
   errorLine?: string;
   goalAlreadyMet?: boolean;
+  declined?: boolean;
   isTestRun?: boolean;
   /** The call edits files (see calls.ts): a retry after it may meet a changed workspace. */
   edits?: true;
@@ -292,6 +295,7 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
     const line = summary.failed ? errorLine(step.content) : undefined;
     if (line) summary.errorLine = line;
     if (summary.failed && goalAlreadyHolds(step.content)) summary.goalAlreadyMet = true;
+    if (summary.failed && declinedByUser(step.content)) summary.declined = true;
     if (resultTimedOut(step)) summary.timedOut = true;
     const missing = missingPathsIn(step.content);
     if (missing.length > 0) summary.missingPaths = missing;
@@ -357,6 +361,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
         failed: summary.failed,
         errorLine: summary.errorLine,
         goalAlreadyMet: summary.goalAlreadyMet,
+        declined: summary.declined,
         timedOut: summary.timedOut,
       });
       actions = actions.map((action) => (action === target ? answered : action));

@@ -130,6 +130,16 @@ export function goalAlreadyHolds(content: string | undefined): boolean {
   return GOAL_ALREADY_HOLDS.some((pattern) => pattern.test(text));
 }
 
+/**
+ * The person declined the call before it ran (Claude Code: "The user doesn't want to proceed with
+ * this tool use. The tool use was rejected"): their decision, not a run that failed.
+ */
+const DECLINED_BY_USER = /\bThe user doesn't want to (?:proceed with|take) this (?:tool use|action)\b|\bThe tool use was rejected\b/i;
+
+export function declinedByUser(content: string | undefined): boolean {
+  return content !== undefined && DECLINED_BY_USER.test(content.slice(0, 400));
+}
+
 const MALFORMED_RESULT = [
   /\b(?:unknown|unrecognized|invalid|unsupported) (?:tool|function)(?: name)?\b/i,
   /\btool ['"`]?[\w.-]+['"`]? (?:is not available|not found|does not exist)\b/i,

@@ -135,3 +135,26 @@ describe('repeated_failing_call: the same failing call retried with other calls 
     expect(firings('repeated_failing_call', t.steps)).toEqual([]);
   });
 });
+
+describe('claim_contradicts_evidence: only a run that failed with an error contradicts "it works"', () => {
+  it('mini-swe-agent/deepseek-chat_sqlfluff-2419, steps 66–68: `sqlfluff lint` exits 65 listing the violations the new rule reports', () => {
+    const lint = '<returncode>65</returncode>\n<output>\n== [test_l060.sql] FAIL\nL:   1 | P:   8 | L060 | Use \'COALESCE\' instead of \'IFNULL\'.\nL:   2 | P:   8 | L060 | Use \'COALESCE\' instead of \'NVL\'.\nAll Finished!\n</output>';
+    const t = trajectory().bash('sqlfluff lint test_l060.sql --rules L060', lint, 65)
+      .say('Excellent! The fix works. Now let me test some edge cases to make sure the fix is robust:');
+    expect(firings('claim_contradicts_evidence', t.steps)).toEqual([]);
+    const crashed = trajectory().bash('python test_fix.py', 'Traceback (most recent call last):\n  File "test_fix.py", line 3\nTypeError: bad operand', 1).say('The fix works.');
+    expect(firings('claim_contradicts_evidence', crashed.steps).map((f) => f.step)).toEqual([2]);
+  });
+
+  it('claude-code/entire-cli-c4-a4c0bba140-0, steps 37–40: the person declines the test run ("i\'ll take it from here"), the agent sums up', () => {
+    const declined = 'The user doesn\'t want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). To tell you how to proceed, the user said:\ni\'ll take it from here.';
+    const t = trajectory().bash('go test ./cmd/entire/cli/settings/', '--- PASS: TestLoad_RejectsUnknownKeys (0.01s)\nPASS\nok  \tgithub.com/entireio/cli/cmd/entire/cli/settings\t0.045s', 0)
+      .tool('Bash', { command: 'mise run fmt && mise run lint && mise run test:ci' }, declined, { isError: true })
+      .say('The user wants to handle the rest themselves. Let me summarize what was done.')
+      .say('Done. I made two changes to `cmd/entire/cli/settings/settings.go`. It works as expected.');
+    expect(firings('claim_contradicts_evidence', t.steps)).toEqual([]);
+    expect(firings('error_ignored', t.steps)).toEqual([]);
+    const failed = trajectory().tool('Bash', { command: 'mise run test:ci' }, 'error: build failed', { isError: true }).say('Done. It works as expected.');
+    expect(firings('error_ignored', failed.steps).map((f) => f.step)).toEqual([2]);
+  });
+});

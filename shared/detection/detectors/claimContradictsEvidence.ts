@@ -1,4 +1,5 @@
 import type { Detector } from '../types.ts';
+import { isErrorShaped } from '../normalize.ts';
 import { actionJustAnswered, currentStep } from './window.ts';
 
 /** A success claim about a run that was meant to fail (a reproduction) is not a contradiction. */
@@ -8,6 +9,9 @@ const EXPECTED_FAILURE = /reproduc|as expected|expected (?:error|failure|excepti
  * reasoning_problem/claim_contradicts_evidence, the clear-cut cases only (the LLM judge covers the rest):
  * - "all tests pass" while the latest test-like run failed and no test ran since (edits or not);
  * - "it works" / "ran successfully" right after the run it talks about failed with an error.
+ *   A bare non-zero exit is not enough: linters exit non-zero when they find what the agent
+ *   asked them to find (mini-swe-agent/deepseek-chat_sqlfluff-2419: `sqlfluff lint` exits 65
+ *   listing the violations its new rule reports, and "The fix works" is right).
  */
 export const detectClaimContradictsEvidence: Detector = ({ memory }) => {
   const current = currentStep(memory);
@@ -23,7 +27,7 @@ export const detectClaimContradictsEvidence: Detector = ({ memory }) => {
   }
   if (!claims.success || EXPECTED_FAILURE.test(claims.quote ?? '')) return null;
   const previous = actionJustAnswered(memory, current);
-  if (!previous?.failed || !previous.executesCode || previous.errorLine === undefined) return null;
+  if (!previous?.failed || previous.declined || !previous.executesCode || !isErrorShaped(previous.errorLine)) return null;
   return {
     subtype: 'claim_contradicts_evidence',
     evidence: [previous.callIndex, previous.resultIndex!, current.index],
