@@ -158,3 +158,19 @@ describe('claim_contradicts_evidence: only a run that failed with an error contr
     expect(firings('error_ignored', failed.steps).map((f) => f.step)).toEqual([2]);
   });
 });
+
+describe('premature_completion: a pytest pointed at a path that does not exist ran no tests', () => {
+  it('mini-swe-agent/deepseek-chat-rerun_sqlfluff-2419, steps 92–100: wrong test path (exit 4), then the right file passes', () => {
+    const missing = '<returncode>4</returncode>\n<output>\ncollecting ... collected 0 items\n\n============================ no tests ran in 0.00s =============================\nERROR: file or directory not found: test/rules_test.py\n\n</output>';
+    const passing = '<returncode>0</returncode>\n<output>\ntest/rules/yaml_test_cases_test.py::test__rule_test_case[L060_test_fail_nvl] PASSED [100%]\n\n====================== 3 passed, 725 deselected in 0.50s =======================\n</output>';
+    const run = (output: string, exit: number) => trajectory()
+      .tool('str_replace_editor', { command: 'str_replace', path: 'src/sqlfluff/rules/L060.py', old_str: 'a', new_str: 'b' }, 'ok')
+      .bash('cd /testbed && python -m pytest test/rules_test.py -k L060 -v', output, exit)
+      .bash('cd /testbed && python -m pytest test/rules/yaml_test_cases_test.py -k L060 -v', passing, 0)
+      .say('Excellent! All tests pass.');
+    expect(firings('premature_completion', run(missing, 4).steps)).toEqual([]);
+    const failing = '<returncode>1</returncode>\n<output>\nFAILED test/rules_test.py::test_l060 - AssertionError\n========================= 1 failed in 0.50s =========================\n</output>';
+    const control = run(failing, 1);
+    expect(firings('premature_completion', control.steps).map((f) => f.step)).toEqual([control.last]);
+  });
+});
