@@ -174,3 +174,22 @@ describe('premature_completion: a pytest pointed at a path that does not exist r
     expect(firings('premature_completion', control.steps).map((f) => f.step)).toEqual([control.last]);
   });
 });
+
+describe('scope_creep: once the person follows up, they steer the change', () => {
+  it('claude-code/entire-cli-ee-e770a56988-0, steps 21–32: asked "can you add it in the github actions level?", edits release.yml', () => {
+    const edit = { file_path: '/p/cli/.github/workflows/release.yml', old_string: 'uses: goreleaser/goreleaser-action@v6', new_string: 'uses: nick-fields/retry@v3' };
+    const t = trajectory().user('release failed after 0s: field retry not found in type config.MacOSNotarize').bash('cat .goreleaser.yaml', 'notarize:')
+      .user('can you add it in the github actions level?').tool('Edit', edit, 'The file has been updated.');
+    expect(firings('scope_creep', t.steps)).toEqual([]);
+    const autonomous = trajectory().user('release failed after 0s: field retry not found in type config.MacOSNotarize').bash('cat .goreleaser.yaml', 'notarize:')
+      .tool('Edit', edit, 'The file has been updated.');
+    expect(firings('scope_creep', autonomous.steps).map((f) => f.step)).toEqual([autonomous.last - 1]);
+  });
+
+  it('claude-code/napoli-matcha-0c-c3173e5050-0, steps 53–71: "put them into a dist dir instead", removes the compiled .js copies', () => {
+    const t = trajectory().user('Implement the following plan: refactor src/index.ts into a class.').bash('npx tsc', '')
+      .user('why did you create a .js variant of the src + lib + test files?').user('yes pls put them into a dist dir instead')
+      .bash('rm -f /p/src/index.js /p/tests/daytona_sandbox.test.js /p/tests/pr_creation.test.js', '');
+    expect(firings('scope_creep', t.steps)).toEqual([]);
+  });
+});
