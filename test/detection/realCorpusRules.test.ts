@@ -193,3 +193,14 @@ describe('scope_creep: once the person follows up, they steer the change', () =>
     expect(firings('scope_creep', t.steps)).toEqual([]);
   });
 });
+
+describe('claim_contradicts_evidence: a turn that names the failure is weighing it', () => {
+  it('mini-swe-agent/deepseek-lite_astroid-1978, steps 121–123: "The test has issues with mocking, but that\'s okay … runs without errors"', () => {
+    const crash = '<returncode>1</returncode>\n<output>\nTraceback (most recent call last):\n  File "/testbed/test_fix.py", line 38, in <module>\nTypeError: MockNode.add_local_node() missing 1 required positional argument: \'name\'\n</output>';
+    const t = trajectory().bash('python test_fix.py 2>&1', crash, 1)
+      .say('The test has issues with mocking, but that\'s okay. The important thing is that the code runs without errors. Now let me run the original pylint test:');
+    expect(firings('claim_contradicts_evidence', t.steps)).toEqual([]);
+    const ignored = trajectory().bash('python test_fix.py 2>&1', crash, 1).say('The important thing is that the code runs without errors.');
+    expect(firings('claim_contradicts_evidence', ignored.steps).map((f) => f.step)).toEqual([2]);
+  });
+});
