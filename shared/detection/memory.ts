@@ -30,6 +30,8 @@ export interface StepSummary {
   regeneratesLockfile?: boolean;
   /** tool_call: checks the code as it was before the change (`git stash`). */
   checksBaseline?: boolean;
+  /** tool_call: installs a dependency (`pip install sqlparse`). */
+  installsDependencies?: boolean;
   /** tool_call: a finish/submit that reports the task not done (`task_completed: false`). */
   admitsFailure?: boolean;
   /** user: a person saying it still does not work. */
@@ -285,6 +287,7 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
     if (facts.isSubmit && reportsNotCompleted(input)) summary.admitsFailure = true;
     if (facts.regeneratesLockfile) summary.regeneratesLockfile = true;
     if (facts.checksBaseline) summary.checksBaseline = true;
+    if (facts.installsDependencies) summary.installsDependencies = true;
     if (facts.interactive) summary.interactive = { command: truncate(facts.interactive.command, SHORT_TEXT), reason: facts.interactive.reason };
     if (facts.malformed) summary.malformed = facts.malformed;
     if (facts.executesCode) summary.executesCode = true;

@@ -204,3 +204,19 @@ describe('claim_contradicts_evidence: a turn that names the failure is weighing 
     expect(firings('claim_contradicts_evidence', ignored.steps).map((f) => f.step)).toEqual([2]);
   });
 });
+
+describe('premature_completion: a dependency installed between two runs can explain the change', () => {
+  it('mini-swe-agent/deepseek-chat_django-13660, steps 94–101: setUpClass errors, `pip install sqlparse`, then the tests pass', () => {
+    const errored = '<returncode>1</returncode>\n<output>\nsetUpClass (tests.shell.tests.ShellCommandTestCase) ... ERROR\n\n----------------------------------------------------------------------\nRan 0 tests in 0.001s\n\nFAILED (errors=1)\n</output>';
+    const passed = '<returncode>0</returncode>\n<output>\ntest_stdin_read (tests.shell.tests.ShellCommandTestCase.test_stdin_read) ... ok\n\n----------------------------------------------------------------------\nRan 4 tests in 0.031s\n\nOK\n</output>';
+    const run = (between: string) => trajectory()
+      .tool('str_replace_editor', { command: 'str_replace', path: 'django/core/management/commands/shell.py', old_str: 'exec(options', new_str: 'exec(options, {}' }, 'ok')
+      .bash('cd /testbed && python run_shell_tests.py --backend dummy', errored, 1)
+      .bash(between, '<returncode>0</returncode>\n<output>\nSuccessfully installed sqlparse-0.5.5\n</output>', 0)
+      .bash('cd /testbed && python run_shell_tests.py --backend sqlite3', passed, 0)
+      .say('Great! All existing tests pass.');
+    expect(firings('premature_completion', run('pip install sqlparse').steps)).toEqual([]);
+    const control = run('echo installed');
+    expect(firings('premature_completion', control.steps).map((f) => f.step)).toEqual([control.last]);
+  });
+});
