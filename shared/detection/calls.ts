@@ -34,6 +34,8 @@ export interface CallFacts {
   executesCode: boolean;
   /** A package manager run that regenerates lockfiles (`npm install`, `poetry lock` …). */
   regeneratesLockfile?: boolean;
+  /** Installs a dependency (`pip install sqlparse`, `npm install`): what runs may change without an edit. */
+  installsDependencies?: boolean;
   /** Checks how the code behaved before the agent's change (`git stash`, a checkout of the base). */
   checksBaseline?: boolean;
   /** The shell command line, when the call has one (not stored; used by policy checks). */
@@ -195,6 +197,7 @@ function analyzeShell(facts: CallFacts, line: string, openFile?: string, inBackg
     if (isTestCommand(name, args)) facts.isTestRun = true;
     if (facts.isTestRun || (isProgramRun(name, args) && !isWeakCheck(name, args))) facts.isRun = true;
     if (regeneratesLockfile(name, args)) facts.regeneratesLockfile = true;
+    if (installsDependencies(name, args)) facts.installsDependencies = true;
     if (name === 'git' && (args[0] === 'stash' && (args[1] === undefined || args[1] === 'push' || args[1] === 'save'))) facts.checksBaseline = true;
     if (SUBMIT_TOOLS.has(name) && commands.length === 1) facts.isSubmit = true;
     const hang = facts.interactive ? undefined : interactiveReason(command) ?? (inBackground ? undefined : foregroundServerReason(command));
@@ -289,6 +292,15 @@ const LOCKFILE_COMMANDS: Record<string, readonly string[]> = {
 function regeneratesLockfile(name: string, args: readonly string[]): boolean {
   const subcommands = LOCKFILE_COMMANDS[name];
   return subcommands !== undefined && subcommands.includes(args[0] ?? '');
+}
+
+const INSTALLERS = new Set(['pip', 'pip3', 'npm', 'pnpm', 'yarn', 'bun', 'poetry', 'pipenv', 'uv', 'conda', 'gem', 'bundle', 'composer', 'apt-get', 'apt', 'apk']);
+
+/** `pip install x`, `python -m pip install x`, `npm install`, `apt-get install -y x`, `uv pip install x`. */
+function installsDependencies(name: string, args: readonly string[]): boolean {
+  if (/^python[\d.]*$/.test(name) && args[0] === '-m' && args[1] !== undefined) return installsDependencies(args[1], args.slice(2));
+  if (name === 'uv' && args[0] === 'pip') return installsDependencies('pip', args.slice(1));
+  return INSTALLERS.has(name) && (args[0] === 'install' || args[0] === 'add' || args[0] === 'i' || args[0] === 'sync');
 }
 
 /** `sed -i 's/a/b/' f1 f2` → [f1, f2]; with `-e script`, every positional is a file. */

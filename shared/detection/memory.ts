@@ -6,7 +6,7 @@ import { asksForReadOnlyWork } from './requests.ts';
 import { grownBytesOf, listBytes, listEntryBytes, PROGRESS_ALLOWANCE_BYTES } from './memorySize.ts';
 import { similarity, sketchOf } from './similarity.ts';
 import { actionKey, displayCall, resultKey, errorLine, hashText, normalizeVolatile, resultFailed, truncate } from './normalize.ts';
-import { goalAlreadyHolds, harnessNotice, malformedCallMessage, testRunnerMissing, testSummaryOutcome, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
+import { declinedByUser, goalAlreadyHolds, harnessNotice, malformedCallMessage, testRunnerMissing, testSummaryOutcome, missingPathsIn, resultTimedOut, testFailureLine, testRunFailed } from './results.ts';
 
 /**
  * A step reduced to what detectors compare: hashes, flags and a few short strings, computed once
@@ -30,6 +30,8 @@ export interface StepSummary {
   regeneratesLockfile?: boolean;
   /** tool_call: checks the code as it was before the change (`git stash`). */
   checksBaseline?: boolean;
+  /** tool_call: installs a dependency (`pip install sqlparse`). */
+  installsDependencies?: boolean;
   /** tool_call: a finish/submit that reports the task not done (`task_completed: false`). */
   admitsFailure?: boolean;
   /** user: a person saying it still does not work. */
@@ -50,6 +52,8 @@ export interface StepSummary {
   errorLine?: string;
   /** tool_result: a failure that only says the goal already held ("is not running, so cannot be killed"). */
   goalAlreadyMet?: boolean;
+  /** tool_result: the person declined the call, so it never ran. */
+  declined?: boolean;
   timedOut?: boolean;
   /** tool_result of a test-like run: did the tests fail? */
   testFailed?: boolean;
@@ -78,6 +82,7 @@ export interface ActionRecord {
   failed?: boolean;
   errorLine?: string;
   goalAlreadyMet?: boolean;
+  declined?: boolean;
   isTestRun?: boolean;
   /** The call edits files (see calls.ts): a retry after it may meet a changed workspace. */
   edits?: true;
@@ -282,6 +287,7 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
     if (facts.isSubmit && reportsNotCompleted(input)) summary.admitsFailure = true;
     if (facts.regeneratesLockfile) summary.regeneratesLockfile = true;
     if (facts.checksBaseline) summary.checksBaseline = true;
+    if (facts.installsDependencies) summary.installsDependencies = true;
     if (facts.interactive) summary.interactive = { command: truncate(facts.interactive.command, SHORT_TEXT), reason: facts.interactive.reason };
     if (facts.malformed) summary.malformed = facts.malformed;
     if (facts.executesCode) summary.executesCode = true;
@@ -292,6 +298,7 @@ export function summarizeStep(step: Step, openFile?: string): StepSummary {
     const line = summary.failed ? errorLine(step.content) : undefined;
     if (line) summary.errorLine = line;
     if (summary.failed && goalAlreadyHolds(step.content)) summary.goalAlreadyMet = true;
+    if (summary.failed && declinedByUser(step.content)) summary.declined = true;
     if (resultTimedOut(step)) summary.timedOut = true;
     const missing = missingPathsIn(step.content);
     if (missing.length > 0) summary.missingPaths = missing;
@@ -357,6 +364,7 @@ export function remember(memory: SessionMemory, step: Step): SessionMemory {
         failed: summary.failed,
         errorLine: summary.errorLine,
         goalAlreadyMet: summary.goalAlreadyMet,
+        declined: summary.declined,
         timedOut: summary.timedOut,
       });
       actions = actions.map((action) => (action === target ? answered : action));

@@ -109,6 +109,11 @@ export function resultFailed(result: { content?: string; exitCode?: number; isEr
   return ERROR_PATTERNS.some((pattern) => pattern.test(edges));
 }
 
+/** Does a quoted line have an error's shape (a traceback, "error: …", "command not found"), not just a last line of output? */
+export function isErrorShaped(line: string | undefined): line is string {
+  return line !== undefined && ERROR_PATTERNS.some((pattern) => pattern.test(line));
+}
+
 /** The first line of an error worth quoting back, shortened; never the whole output. */
 export function errorLine(content: string | undefined, maxLength = 160): string | undefined {
   if (!content) return undefined;

@@ -52,11 +52,15 @@ export function testRunFailed(result: ResultLike, genericFailure: boolean): bool
   return genericFailure;
 }
 
-/** The test runner itself is not there: the tests never ran. */
-const RUNNER_MISSING = /\bNo module named '?(?:pytest|nose2?|tox)'?|\b(?:pytest|py\.test|jest|vitest|mocha|tox): (?:command )?not found\b|\bcommand not found: (?:pytest|jest|vitest|mocha|tox)\b/;
+/**
+ * The test runner itself is not there, or pytest was pointed at a path that is not (exit 4,
+ * "ERROR: file or directory not found: test/rules_test.py"): the tests never ran.
+ */
+const RUNNER_MISSING = [/^ERROR: (?:file or directory )?not found: \S+/m, /\bNo module named '?(?:pytest|nose2?|tox)'?|\b(?:pytest|py\.test|jest|vitest|mocha|tox): (?:command )?not found\b|\bcommand not found: (?:pytest|jest|vitest|mocha|tox)\b/];
 
 export function testRunnerMissing(content: string | undefined): boolean {
-  return RUNNER_MISSING.test(edges(content ?? '', 1000));
+  const text = edges(content ?? '', 1000);
+  return RUNNER_MISSING.some((pattern) => pattern.test(text));
 }
 
 /** A test runner's own verdict in a program's output (unittest's "Ran N tests … OK/FAILED", pytest's summary bar). */
@@ -128,6 +132,16 @@ export function goalAlreadyHolds(content: string | undefined): boolean {
   if (!content) return false;
   const text = content.length > 600 ? content.slice(0, 600) : content;
   return GOAL_ALREADY_HOLDS.some((pattern) => pattern.test(text));
+}
+
+/**
+ * The person declined the call before it ran (Claude Code: "The user doesn't want to proceed with
+ * this tool use. The tool use was rejected"): their decision, not a run that failed.
+ */
+const DECLINED_BY_USER = /\bThe user doesn't want to (?:proceed with|take) this (?:tool use|action)\b|\bThe tool use was rejected\b/i;
+
+export function declinedByUser(content: string | undefined): boolean {
+  return content !== undefined && DECLINED_BY_USER.test(content.slice(0, 400));
 }
 
 const MALFORMED_RESULT = [

@@ -135,3 +135,88 @@ describe('repeated_failing_call: the same failing call retried with other calls 
     expect(firings('repeated_failing_call', t.steps)).toEqual([]);
   });
 });
+
+describe('claim_contradicts_evidence: only a run that failed with an error contradicts "it works"', () => {
+  it('mini-swe-agent/deepseek-chat_sqlfluff-2419, steps 66–68: `sqlfluff lint` exits 65 listing the violations the new rule reports', () => {
+    const lint = '<returncode>65</returncode>\n<output>\n== [test_l060.sql] FAIL\nL:   1 | P:   8 | L060 | Use \'COALESCE\' instead of \'IFNULL\'.\nL:   2 | P:   8 | L060 | Use \'COALESCE\' instead of \'NVL\'.\nAll Finished!\n</output>';
+    const t = trajectory().bash('sqlfluff lint test_l060.sql --rules L060', lint, 65)
+      .say('Excellent! The fix works. Now let me test some edge cases to make sure the fix is robust:');
+    expect(firings('claim_contradicts_evidence', t.steps)).toEqual([]);
+    const crashed = trajectory().bash('python test_fix.py', 'Traceback (most recent call last):\n  File "test_fix.py", line 3\nTypeError: bad operand', 1).say('The fix works.');
+    expect(firings('claim_contradicts_evidence', crashed.steps).map((f) => f.step)).toEqual([2]);
+  });
+
+  it('claude-code/entire-cli-c4-a4c0bba140-0, steps 37–40: the person declines the test run ("i\'ll take it from here"), the agent sums up', () => {
+    const declined = 'The user doesn\'t want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). To tell you how to proceed, the user said:\ni\'ll take it from here.';
+    const t = trajectory().bash('go test ./cmd/entire/cli/settings/', '--- PASS: TestLoad_RejectsUnknownKeys (0.01s)\nPASS\nok  \tgithub.com/entireio/cli/cmd/entire/cli/settings\t0.045s', 0)
+      .tool('Bash', { command: 'mise run fmt && mise run lint && mise run test:ci' }, declined, { isError: true })
+      .say('The user wants to handle the rest themselves. Let me summarize what was done.')
+      .say('Done. I made two changes to `cmd/entire/cli/settings/settings.go`. It works as expected.');
+    expect(firings('claim_contradicts_evidence', t.steps)).toEqual([]);
+    expect(firings('error_ignored', t.steps)).toEqual([]);
+    const failed = trajectory().tool('Bash', { command: 'mise run test:ci' }, 'error: build failed', { isError: true }).say('Done. It works as expected.');
+    expect(firings('error_ignored', failed.steps).map((f) => f.step)).toEqual([2]);
+  });
+});
+
+describe('premature_completion: a pytest pointed at a path that does not exist ran no tests', () => {
+  it('mini-swe-agent/deepseek-chat-rerun_sqlfluff-2419, steps 92–100: wrong test path (exit 4), then the right file passes', () => {
+    const missing = '<returncode>4</returncode>\n<output>\ncollecting ... collected 0 items\n\n============================ no tests ran in 0.00s =============================\nERROR: file or directory not found: test/rules_test.py\n\n</output>';
+    const passing = '<returncode>0</returncode>\n<output>\ntest/rules/yaml_test_cases_test.py::test__rule_test_case[L060_test_fail_nvl] PASSED [100%]\n\n====================== 3 passed, 725 deselected in 0.50s =======================\n</output>';
+    const run = (output: string, exit: number) => trajectory()
+      .tool('str_replace_editor', { command: 'str_replace', path: 'src/sqlfluff/rules/L060.py', old_str: 'a', new_str: 'b' }, 'ok')
+      .bash('cd /testbed && python -m pytest test/rules_test.py -k L060 -v', output, exit)
+      .bash('cd /testbed && python -m pytest test/rules/yaml_test_cases_test.py -k L060 -v', passing, 0)
+      .say('Excellent! All tests pass.');
+    expect(firings('premature_completion', run(missing, 4).steps)).toEqual([]);
+    const failing = '<returncode>1</returncode>\n<output>\nFAILED test/rules_test.py::test_l060 - AssertionError\n========================= 1 failed in 0.50s =========================\n</output>';
+    const control = run(failing, 1);
+    expect(firings('premature_completion', control.steps).map((f) => f.step)).toEqual([control.last]);
+  });
+});
+
+describe('scope_creep: once the person follows up, they steer the change', () => {
+  it('claude-code/entire-cli-ee-e770a56988-0, steps 21–32: asked "can you add it in the github actions level?", edits release.yml', () => {
+    const edit = { file_path: '/p/cli/.github/workflows/release.yml', old_string: 'uses: goreleaser/goreleaser-action@v6', new_string: 'uses: nick-fields/retry@v3' };
+    const t = trajectory().user('release failed after 0s: field retry not found in type config.MacOSNotarize').bash('cat .goreleaser.yaml', 'notarize:')
+      .user('can you add it in the github actions level?').tool('Edit', edit, 'The file has been updated.');
+    expect(firings('scope_creep', t.steps)).toEqual([]);
+    const autonomous = trajectory().user('release failed after 0s: field retry not found in type config.MacOSNotarize').bash('cat .goreleaser.yaml', 'notarize:')
+      .tool('Edit', edit, 'The file has been updated.');
+    expect(firings('scope_creep', autonomous.steps).map((f) => f.step)).toEqual([autonomous.last - 1]);
+  });
+
+  it('claude-code/napoli-matcha-0c-c3173e5050-0, steps 53–71: "put them into a dist dir instead", removes the compiled .js copies', () => {
+    const t = trajectory().user('Implement the following plan: refactor src/index.ts into a class.').bash('npx tsc', '')
+      .user('why did you create a .js variant of the src + lib + test files?').user('yes pls put them into a dist dir instead')
+      .bash('rm -f /p/src/index.js /p/tests/daytona_sandbox.test.js /p/tests/pr_creation.test.js', '');
+    expect(firings('scope_creep', t.steps)).toEqual([]);
+  });
+});
+
+describe('claim_contradicts_evidence: a turn that names the failure is weighing it', () => {
+  it('mini-swe-agent/deepseek-lite_astroid-1978, steps 121–123: "The test has issues with mocking, but that\'s okay … runs without errors"', () => {
+    const crash = '<returncode>1</returncode>\n<output>\nTraceback (most recent call last):\n  File "/testbed/test_fix.py", line 38, in <module>\nTypeError: MockNode.add_local_node() missing 1 required positional argument: \'name\'\n</output>';
+    const t = trajectory().bash('python test_fix.py 2>&1', crash, 1)
+      .say('The test has issues with mocking, but that\'s okay. The important thing is that the code runs without errors. Now let me run the original pylint test:');
+    expect(firings('claim_contradicts_evidence', t.steps)).toEqual([]);
+    const ignored = trajectory().bash('python test_fix.py 2>&1', crash, 1).say('The important thing is that the code runs without errors.');
+    expect(firings('claim_contradicts_evidence', ignored.steps).map((f) => f.step)).toEqual([2]);
+  });
+});
+
+describe('premature_completion: a dependency installed between two runs can explain the change', () => {
+  it('mini-swe-agent/deepseek-chat_django-13660, steps 94–101: setUpClass errors, `pip install sqlparse`, then the tests pass', () => {
+    const errored = '<returncode>1</returncode>\n<output>\nsetUpClass (tests.shell.tests.ShellCommandTestCase) ... ERROR\n\n----------------------------------------------------------------------\nRan 0 tests in 0.001s\n\nFAILED (errors=1)\n</output>';
+    const passed = '<returncode>0</returncode>\n<output>\ntest_stdin_read (tests.shell.tests.ShellCommandTestCase.test_stdin_read) ... ok\n\n----------------------------------------------------------------------\nRan 4 tests in 0.031s\n\nOK\n</output>';
+    const run = (between: string) => trajectory()
+      .tool('str_replace_editor', { command: 'str_replace', path: 'django/core/management/commands/shell.py', old_str: 'exec(options', new_str: 'exec(options, {}' }, 'ok')
+      .bash('cd /testbed && python run_shell_tests.py --backend dummy', errored, 1)
+      .bash(between, '<returncode>0</returncode>\n<output>\nSuccessfully installed sqlparse-0.5.5\n</output>', 0)
+      .bash('cd /testbed && python run_shell_tests.py --backend sqlite3', passed, 0)
+      .say('Great! All existing tests pass.');
+    expect(firings('premature_completion', run('pip install sqlparse').steps)).toEqual([]);
+    const control = run('echo installed');
+    expect(firings('premature_completion', control.steps).map((f) => f.step)).toEqual([control.last]);
+  });
+});

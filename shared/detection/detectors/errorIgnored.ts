@@ -5,7 +5,8 @@ import { actionJustAnswered, currentStep, failureAdmitted, isCompletion, turnCla
  * tool_call_failure/error_ignored, the clear-cut cases only (the LLM judge covers the rest):
  * - a completion claim or submit/finish right after a call that failed with an error, unless the
  *   turn says so ("the build failed …", a give-up) or the error says the goal already held
- *   (stopping a shell that had already stopped, "already exists", "nothing to commit");
+ *   (stopping a shell that had already stopped, "already exists", "nothing to commit") or the
+ *   person declined the call (claude-code/entire-cli-c4-a4c0bba140-0: "i'll take it from here");
  * - an edit that changes (not creates) a file an error reported missing a few steps earlier.
  */
 export const detectErrorIgnored: Detector = ({ memory, thresholds }): Match | null => {
@@ -15,7 +16,7 @@ export const detectErrorIgnored: Detector = ({ memory, thresholds }): Match | nu
     const previous = actionJustAnswered(memory, current);
     // Saying what failed is not ignoring it; nor is a failure whose goal already held.
     const acknowledged = failureAdmitted(memory, current) || turnClaims(memory, current).some((claims) => claims.mentionsFailure);
-    if (previous?.failed && previous.errorLine !== undefined && !previous.goalAlreadyMet && !acknowledged) {
+    if (previous?.failed && previous.errorLine !== undefined && !previous.goalAlreadyMet && !previous.declined && !acknowledged) {
       return {
         subtype: 'error_ignored',
         evidence: [previous.callIndex, previous.resultIndex!, current.index],

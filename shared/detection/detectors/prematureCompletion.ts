@@ -14,8 +14,9 @@ export const NO_RUN_REQUESTED = /\b(?:no need to|(?:you )?(?:don't|do not|doesn'
  *     changed again (a heredoc overwrite, another sed) and not run after (a weak check such as `curl -I` or
  *     `docker compose config` is not a run) — not when the task asks for no run, and not for moves,
  *     deletes or edits of pages, docs and licences, which a person looks at;
- * (c) a passing test run replaced a failing one with no edit in between: a different, narrower
- *     test, while the failure the first one showed is still there;
+ * (c) a passing test run replaced a failing one with no edit or dependency install in between: a
+ *     different, narrower test, while the failure the first one showed is still there
+ *     (mini-swe-agent/deepseek-chat_django-13660: `pip install sqlparse` fixed what the first run lacked);
  * (d) the user said it still does not work after an earlier claim, and the agent claims success
  *     again without having run anything since.
  * A finish that admits failure (`task_completed: false`, "I was unable to make the changes") is
@@ -62,6 +63,8 @@ function narrowerTest(memory: SessionMemory, current: StepSummary, how: string):
   if (!lastTestRun || lastTestRun.failed !== false || !lastFailedTestRun || lastFailedTestRun.resultIndex === undefined) return null;
   if (lastFailedTestRun.callIndex >= lastTestRun.callIndex || lastFailedTestRun.display === lastTestRun.display) return null;
   if (lastSubstantiveEditIndex !== undefined && lastSubstantiveEditIndex > lastFailedTestRun.callIndex) return null;
+  const between = (step: StepSummary) => step.index > lastFailedTestRun.callIndex && step.index < lastTestRun.callIndex;
+  if (memory.recent.some((step) => step.installsDependencies && between(step))) return null;
   return {
     subtype: 'premature_completion',
     evidence: [lastFailedTestRun.callIndex, lastFailedTestRun.resultIndex, lastTestRun.callIndex, current.index],

@@ -12,10 +12,13 @@ const TEST_FILE = /(?:^|\/)(?:tests?|__tests__|spec)\/|(?:^|\/)test_[^/]+\.py$|_
  * changes" in general):
  * - a hand edit of a lockfile (not one a package manager run in the same call regenerates), CI workflow, `.git/` internals or vendored dependency the task does not mention;
  * - deleting a test file the session did not create and the task does not mention.
+ * Not once the person has followed up on the task: they steer each change in a conversation, and
+ * the task no longer says what is in scope (claude-code/entire-cli-ee-e770a56988-0: "can you add it
+ * in the github actions level?"; napoli-matcha-0c-c3173e5050-0: "put them into a dist dir instead").
  */
 export const detectScopeCreep: Detector = ({ memory, session }) => {
   const current = currentStep(memory);
-  if (current?.type !== 'tool_call') return null;
+  if (current?.type !== 'tool_call' || (memory.progress.userTurns ?? 0) >= 2) return null;
   const task = session.task.toLowerCase();
   const mentioned = (path: string) => task.includes(basename(path).toLowerCase()) || task.includes(path.toLowerCase());
   for (const edit of current.edits ?? []) {
