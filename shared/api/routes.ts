@@ -14,7 +14,6 @@ import { ApiError } from './apiError.ts';
 import type { ApiKeyAuthenticator } from './authenticate.ts';
 import { RateLimitExceededError, type RateLimiter } from '../limits/rateLimits.ts';
 import { deleteSession, type DeleteSessionDeps } from '../pipeline/deleteSession.ts';
-import { openApiDocument } from './openapi.ts';
 
 export interface ApiRequest {
   method: string;
