@@ -50,6 +50,12 @@ describe('Lambda bundle contents', () => {
     expect(heavy).toEqual([]);
   });
 
+  it.each(NAMES)('%s reads neither the OpenAPI document nor the operator secret-pattern checker at cold start', (name) => {
+    const heavy = coldStartInputs(name).filter((input) => /shared\/api\/openapi\.ts$|node_modules\/(safe-regex2|ret)\//.test(input));
+    // Ingest checks operators' secret patterns at cold start; the others never carry the checker.
+    expect(heavy.filter((input) => !(name === 'ingest' && /node_modules\/(safe-regex2|ret)\//.test(input)))).toEqual([]);
+  });
+
   it('the detector still bundles the judge, as a lazy chunk', () => {
     const inputs = bundledInputs('detector');
     expect(inputs.some((input) => input.includes('node_modules/openai/'))).toBe(true);
