@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { queueDepth } from '../local/queueDepth.ts';
 import { startLocalStack } from '../local/stack.ts';
 import type { Step } from '../shared/steps.ts';
 
@@ -59,14 +60,7 @@ export async function runContentionHarness(options: ContentionOptions = {}) {
     const postedMs = performance.now() - started;
 
     // Done when every step is detected and no steps message is left, visible or in flight.
-    const depth = async (queueUrl: string) => {
-      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }));
-      return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-        + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-    };
+    const depth = (queueUrl: string) => queueDepth(sqs, queueUrl);
     let processedThrough = -1;
     for (;;) {
       processedThrough = (await call('GET', `/v1/sessions/${sessionId}`)).body.processedThrough as number;

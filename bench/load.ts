@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queueDepth } from '../local/queueDepth.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { createDocumentClient } from '../shared/store/documentClient.ts';
 import { PREFIX, sessionPk } from '../shared/store/keys.ts';
@@ -131,14 +132,7 @@ export async function runLoadHarness(options: LoadOptions = {}) {
       stepTimerDlq: stack.resources.stepTimerDlqUrl,
       notificationsDlq: stack.resources.notificationsDlqUrl,
     };
-    const depth = async (queueUrl: string) => {
-      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-      }));
-      return Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-        + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
-    };
+    const depth = (queueUrl: string) => queueDepth(sqs, queueUrl);
     const readSession = (sessionId: string) => queryPartition(documents, stack.resources.tableName, sessionId);
     let detectedMs = NaN;
     const created = runs.filter((run): run is SessionRun & { sessionId: string } => run.sessionId !== undefined);

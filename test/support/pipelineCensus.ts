@@ -1,6 +1,7 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { queueDepth } from '../../local/queueDepth.ts';
 import type { LocalResources } from '../../local/resources.ts';
 
 /** What one session holds in the table, counted item by item. */
@@ -66,12 +67,7 @@ export async function censusQueues(sqs: SQSClient, resources: LocalResources): P
   };
   const counts: Record<string, number> = {};
   for (const [name, url] of Object.entries(queues)) {
-    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }));
-    counts[name] = Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
-      + Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0);
+    counts[name] = await queueDepth(sqs, url);
   }
   return counts;
 }
